@@ -1,0 +1,15 @@
+/// The migrations shipped in this binary, from the repository's `sql/` folder.
+extension Migration {
+    /// Every migration in version order. A test checks this list against `sql/` byte for byte;
+    /// add a line here when you add a file there (never edit an applied file).
+    public static let all: [Migration] = [
+        shipped("001_etl.sql", PackageResources._01_etl_sql),
+        shipped("002_dw.sql", PackageResources._02_dw_sql),
+        shipped("003_dim_date.sql", PackageResources._03_dim_date_sql),
+        shipped("004_mart_and_reader.sql", PackageResources._04_mart_and_reader_sql),
+    ].compactMap { $0 }
+
+    private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {
+        Migration(fileName: fileName, sql: String(decoding: bytes, as: UTF8.self))
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+
+/// The `b24pg` command: Bitrix24 CRM leads into a PostgreSQL star schema.
+@main
+struct B24pg: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "b24pg",
+        abstract: "Export Bitrix24 CRM leads into a PostgreSQL star schema.",
+        discussion: """
+            Exit codes: 0 success; 1 failed run (nothing committed past the last good checkpoint); \
+            2 usage or configuration error; 3 another sync holds the lock.
+            """,
+        version: "0.1.0",
+        subcommands: [Migrate.self]
+    )
+
+    /// Runs the command line and maps every failure to the documented exit codes.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as RunFailure {
+            printError("b24pg: \(failure.message)")
+            exit(withError: ExitCode(failure.exitCode))
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            printError(fullMessage(for: error))
+            exit(withError: ExitCode(ExitStatus.usage))
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import LibPQ
+import PostgresTestSupport
+import Schema
+import Testing
+
+@Suite("Migrations against a real PostgreSQL")
+struct MigratorTests {
+    /// The repository's sql/ folder, located from this file.
+    static let sqlFolder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("sql")
+
+    @Test("the shipped catalog is exactly the sql/ folder, byte for byte, in order")
+    func catalogMatchesFolder() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.sqlFolder.path)
+            .filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(Migration.all.map(\.fileName) == files)
+        for migration in Migration.all {
+            let onDisk = try String(
+                contentsOf: Self.sqlFolder.appendingPathComponent(migration.fileName), encoding: .utf8)
+            #expect(migration.sql == onDisk, "\(migration.fileName) differs from the compiled copy")
+        }
+        #expect(Migration.all.map(\.version) == Array(1...Migration.all.count))
+    }
+
+    @Test("migrate creates the documented schemas, tables and calendar")
+    func createsSchema() throws {
+        try TestDatabase.withConnection { connection in
+            let report = try Migrator().migrate(connection)
+            #expect(report.applied == Migration.all.map(\.fileName))
+            let tables = try connection.execute(
+                """
+                SELECT table_schema || '.' || table_name FROM information_schema.tables
+                WHERE table_schema IN ('etl', 'dw', 'mart') AND table_type = 'BASE TABLE' ORDER BY 1
+                """
+            ).rows.map { $0[0] ?? "" }
+            let expected = [
+                "dw.bridge_lead_contact", "dw.dim_company", "dw.dim_contact", "dw.dim_currency", "dw.dim_date",
+                "dw.dim_lead_field", "dw.dim_product", "dw.dim_source", "dw.dim_status", "dw.dim_user",
+                "dw.fact_lead", "dw.fact_lead_product", "dw.fact_lead_stage_history", "dw.fact_lead_version",
+                "etl.portal", "etl.schema_migrations", "etl.sync_run", "etl.sync_state",
+            ]
+            #expect(tables == expected)
+            #expect(try connection.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'mart'").scalar == "1")
+
+            let calendar = try connection.execute(
+                "SELECT count(*), min(date), max(date), count(*) FILTER (WHERE date_key = 0) FROM dw.dim_date"
+            )
+            #expect(calendar.rows == [["16803", "2000-01-01", "2045-12-31", "1"]])
+            let leapDay = try connection.execute(
+                "SELECT year, quarter, month, iso_week, day_of_week, is_weekend FROM dw.dim_date WHERE date_key = 20240229"
+            )
+            #expect(leapDay.rows == [["2024", "1", "2", "9", "4", "f"]])
+
+            let amount = try connection.execute(
+                """
+                INSERT INTO etl.portal (host) VALUES ('p.example') RETURNING portal_id
+                """
+            ).scalar
+            try connection.execute(
+                "INSERT INTO dw.fact_lead_product (portal_id, row_id, lead_id, price, quantity) VALUES ($1, 1, 1, 12.5, 3)",
+                [amount]
+            )
+            #expect(try connection.execute("SELECT amount FROM dw.fact_lead_product").scalar == "37.5")
+        }
+    }
+
+    @Test("running migrate twice changes nothing")
+    func idempotent() throws {
+        try TestDatabase.withConnection { connection in
+            _ = try Migrator().migrate(connection)
+            let before = try Self.catalogSnapshot(connection)
+            let second = try Migrator().migrate(connection)
+            #expect(second.applied.isEmpty)
+            #expect(second.alreadyApplied == Migration.all.count)
+            #expect(try Self.catalogSnapshot(connection) == before)
+            #expect(
+                try connection.execute("SELECT count(*) FROM etl.schema_migrations").scalar == "\(Migration.all.count)")
+        }
+    }
+
+    @Test("a failed migration names its file and SQLSTATE and leaves the database as it was")
+    func failedMigrationRollsBack() throws {
+        let first = try #require(
+            Migration(fileName: "001_ok.sql", sql: "CREATE SCHEMA okay; CREATE TABLE okay.t (id int);"))
+        let broken = try #require(
+            Migration(
+                fileName: "002_broken.sql",
+                sql: "CREATE TABLE okay.half (id int); SELEC 1; CREATE TABLE okay.never (id int);")
+        )
+        try TestDatabase.withConnection { connection in
+            _ = try Migrator(migrations: [first]).migrate(connection)
+            let before = try Self.catalogSnapshot(connection)
+            let error = try #require(throws: MigrationError.self) {
+                try Migrator(migrations: [first, broken]).migrate(connection)
+            }
+            #expect(error.fileName == "002_broken.sql")
+            guard case .failed(let postgres) = error.reason else {
+                Issue.record("expected an SQL failure, got \(error)")
+                return
+            }
+            #expect(postgres.sqlState == "42601")
+            #expect(error.description.contains("002_broken.sql"))
+            #expect(error.description.contains("42601"))
+            #expect(try Self.catalogSnapshot(connection) == before)
+            #expect(try connection.execute("SELECT to_regclass('okay.half')").scalar == nil)
+            #expect(
+                try connection.execute("SELECT string_agg(name, ',') FROM etl.schema_migrations").scalar == "001_ok.sql"
+            )
+        }
+    }
+
+    @Test("a failure in the very first migration leaves an empty database")
+    func failedFirstMigration() throws {
+        let broken = try #require(Migration(fileName: "001_broken.sql", sql: "CREATE SCHEMA half; SELECT 1/0;"))
+        try TestDatabase.withConnection { connection in
+            let error = try #require(throws: MigrationError.self) {
+                try Migrator(migrations: [broken]).migrate(connection)
+            }
+            guard case .failed(let postgres) = error.reason else {
+                Issue.record("expected an SQL failure, got \(error)")
+                return
+            }
+            #expect(postgres.sqlState == "22012")
+            let schemas = try connection.execute(
+                "SELECT count(*) FROM pg_namespace WHERE nspname IN ('etl', 'half')"
+            ).scalar
+            #expect(schemas == "0")
+        }
+    }
+
+    @Test("an applied migration that was edited afterwards is refused")
+    func editedMigration() throws {
+        let original = try #require(Migration(fileName: "001_a.sql", sql: "CREATE TABLE a (id int);"))
+        let edited = try #require(Migration(fileName: "001_a.sql", sql: "CREATE TABLE a (id bigint);"))
+        try TestDatabase.withConnection { connection in
+            _ = try Migrator(migrations: [original]).migrate(connection)
+            let error = try #require(throws: MigrationError.self) {
+                try Migrator(migrations: [edited]).migrate(connection)
+            }
+            guard case .edited = error.reason else {
+                Issue.record("expected an edited-migration error, got \(error)")
+                return
+            }
+            #expect(error.description.contains("001_a.sql"))
+        }
+    }
+
+    @Test("b24pg_reader can read dw and mart but cannot write")
+    func readerRole() throws {
+        try TestDatabase.withConnection { connection in
+            _ = try Migrator().migrate(connection)
+            try connection.execute("CREATE VIEW mart.reader_probe AS SELECT 1 AS one")
+            try connection.execute("SET ROLE b24pg_reader")
+            #expect(try connection.execute("SELECT count(*) FROM dw.dim_date").scalar == "16803")
+            #expect(try connection.execute("SELECT one FROM mart.reader_probe").scalar == "1")
+            for statement in [
+                "INSERT INTO dw.dim_source (portal_id, source_id) VALUES (1, 'x')",
+                "DELETE FROM dw.dim_date",
+                "UPDATE dw.fact_lead SET title = 'x'",
+                "CREATE TABLE dw.intruder (id int)",
+                "SELECT * FROM etl.sync_run",
+            ] {
+                let error = try #require(throws: PostgresError.self, "\(statement)") {
+                    try connection.execute(statement)
+                }
+                #expect(error.sqlState == "42501", "\(statement)")
+            }
+        }
+    }
+
+    /// Every relation, column and migration record, as text: equal snapshots mean nothing changed.
+    static func catalogSnapshot(_ connection: Connection) throws -> [[String?]] {
+        try connection.execute(
+            """
+            SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.is_nullable, c.column_default
+            FROM information_schema.columns c
+            WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema')
+            UNION ALL
+            SELECT 'index', schemaname, indexname, indexdef, NULL, NULL FROM pg_indexes
+            WHERE schemaname NOT IN ('pg_catalog')
+            ORDER BY 1, 2, 3
+            """
+        ).rows
+    }
+}
