@@ -14,7 +14,8 @@ let package = Package(
         .executable(name: "b24pg", targets: ["b24pg"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -28,6 +29,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "B24JSON",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PortalSim",
+            dependencies: [
+                "B24JSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Schema",
             dependencies: ["LibPQ"],
             resources: [.embedInCode("Migrations")],
@@ -38,6 +53,7 @@ let package = Package(
             dependencies: [
                 "LibPQ",
                 "Schema",
+                "PortalSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -51,6 +67,16 @@ let package = Package(
         .testTarget(
             name: "LibPQTests",
             dependencies: ["LibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "B24JSONTests",
+            dependencies: ["B24JSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PortalSimTests",
+            dependencies: ["PortalSim", "B24JSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,231 @@
+/// A lead stage or source as `crm.status.list` returns it.
+public struct SimStatus: Sendable, Equatable {
+    /// `STATUS` (lead stages) or `SOURCE`.
+    public var entityID: String
+    /// The code leads refer to, e.g. `NEW`, `CONVERTED`, `UC_QUALIFY`.
+    public var statusID: String
+    /// Display name.
+    public var name: String
+    /// Order in the funnel.
+    public var sort: Int
+    /// `nil` in progress, `S` success, `F` failure (stages only).
+    public var semantics: String?
+    /// Whether Bitrix24 ships it.
+    public var isSystem: Bool
+    /// Row id in `b_crm_status`.
+    public var id: Int
+    /// Stage colour.
+    public var color: String
+
+    /// `P`, `S` or `F` — the lead's `STATUS_SEMANTIC_ID` while it sits in this stage.
+    public var semanticID: String { semantics ?? "P" }
+}
+
+/// A portal user as `user.get` returns it.
+public struct SimUser: Sendable, Equatable {
+    /// User id.
+    public var id: Int64
+    /// First name.
+    public var name: String
+    /// Last name.
+    public var lastName: String
+    /// E-mail.
+    public var email: String
+    /// Job title.
+    public var position: String
+    /// Whether the user can log in.
+    public var active: Bool
+}
+
+/// A catalog product referenced by product rows.
+public struct SimProduct: Sendable, Equatable {
+    /// Product id (0 would mean "not from the catalog").
+    public var id: Int64
+    /// Product name.
+    public var name: String
+    /// Unit price in the portal's base currency.
+    public var price: Double
+    /// Unit of measure code (OKEI), e.g. 796 for pieces.
+    public var measureCode: Int
+    /// Unit of measure name.
+    public var measureName: String
+    /// Product type: 1 simple, 4 variation, 7 service.
+    public var type: Int
+}
+
+/// One product row of a lead.
+public struct SimProductRow: Sendable, Equatable {
+    /// Row id (global).
+    public var id: Int64
+    /// The lead the row belongs to.
+    public var leadID: Int64
+    /// Catalog product, 0 when typed by hand.
+    public var productID: Int64
+    /// Product name as written on the row.
+    public var productName: String
+    /// Final unit price (after discount, with tax if included).
+    public var price: Double
+    /// Quantity.
+    public var quantity: Double
+    /// 1 absolute, 2 percent.
+    public var discountTypeID: Int
+    /// Discount percent.
+    public var discountRate: Double
+    /// Discount per unit.
+    public var discountSum: Double
+    /// Tax percent, or `nil`.
+    public var taxRate: Double?
+    /// Whether `price` includes tax.
+    public var taxIncluded: Bool
+    /// Unit of measure code.
+    public var measureCode: Int
+    /// Unit of measure name.
+    public var measureName: String
+    /// Display order.
+    public var sort: Int
+    /// Product type.
+    public var type: Int
+}
+
+/// A lead-contact binding as `crm.lead.contact.items.get` returns it.
+public struct SimContactBinding: Sendable, Equatable {
+    /// The bound contact.
+    public var contactID: Int64
+    /// Display order.
+    public var sort: Int
+    /// Reserved by Bitrix24, always 0.
+    public var roleID: Int
+    /// Whether this is the primary contact.
+    public var isPrimary: Bool
+}
+
+/// One stage-history record (`crm.stagehistory.list`, entityTypeId 1).
+public struct SimStageHistory: Sendable, Equatable {
+    /// Record id; grows with time.
+    public var id: Int64
+    /// 1 created, 2 moved to an intermediate stage, 3 moved to a final stage.
+    public var typeID: Int
+    /// The lead.
+    public var ownerID: Int64
+    /// When it happened (unix seconds).
+    public var createdTime: Int64
+    /// `P`, `S` or `F`.
+    public var semanticID: String
+    /// The stage entered.
+    public var statusID: String
+}
+
+/// A phone or e-mail of a lead (`crm_multifield`).
+public struct SimMultifield: Sendable, Equatable {
+    /// Multifield row id.
+    public var id: Int64
+    /// `PHONE` or `EMAIL`.
+    public var typeID: String
+    /// `WORK`, `MOBILE`, `HOME`…
+    public var valueType: String
+    /// The number or address.
+    public var value: String
+}
+
+/// A value of a custom (`UF_CRM_*`) field.
+public enum SimCustomValue: Sendable, Equatable {
+    /// A string.
+    case string(String)
+    /// A number (`double` fields).
+    case double(Double)
+    /// An integer.
+    case integer(Int64)
+    /// Enumeration option ids (one for a single-value field).
+    case enumeration([Int64])
+    /// A date and time (unix seconds).
+    case datetime(Int64)
+    /// A boolean.
+    case boolean(Bool)
+}
+
+/// A custom field definition (`crm.lead.userfield.list`).
+public struct SimCustomField: Sendable, Equatable {
+    /// Definition id.
+    public var id: Int
+    /// `UF_CRM_…`.
+    public var fieldName: String
+    /// `string`, `double`, `integer`, `enumeration`, `datetime`, `boolean`.
+    public var userTypeID: String
+    /// Whether it holds several values.
+    public var multiple: Bool
+    /// Whether it must be filled.
+    public var mandatory: Bool
+    /// Display order.
+    public var sort: Int
+    /// The label users see.
+    public var label: String
+    /// Enumeration options (id, value).
+    public var items: [(id: Int64, value: String)]
+
+    /// Equal when every attribute and option is equal.
+    public static func == (lhs: SimCustomField, rhs: SimCustomField) -> Bool {
+        lhs.id == rhs.id && lhs.fieldName == rhs.fieldName && lhs.userTypeID == rhs.userTypeID
+            && lhs.multiple == rhs.multiple && lhs.label == rhs.label && lhs.sort == rhs.sort
+            && lhs.items.map(\.id) == rhs.items.map(\.id) && lhs.items.map(\.value) == rhs.items.map(\.value)
+    }
+}
+
+/// A lead with every field the simulator serves.
+public struct SimLead: Sendable, Equatable {
+    /// Lead id.
+    public var id: Int64
+    /// Title.
+    public var title: String
+    /// Contact person's first name.
+    public var name: String?
+    /// Contact person's second name.
+    public var secondName: String?
+    /// Contact person's last name.
+    public var lastName: String?
+    /// Company name typed into the lead.
+    public var companyTitle: String?
+    /// Job title.
+    public var post: String?
+    /// Free-text comments (may be long or hostile).
+    public var comments: String?
+    /// Current stage.
+    public var statusID: String
+    /// Stage comment.
+    public var statusDescription: String?
+    /// Source code.
+    public var sourceID: String?
+    /// Source comment.
+    public var sourceDescription: String?
+    /// Owner.
+    public var assignedByID: Int64
+    /// Creator.
+    public var createdByID: Int64
+    /// Last modifier.
+    public var modifyByID: Int64
+    /// Who last moved the stage.
+    public var movedByID: Int64
+    /// Linked company, if any.
+    public var companyID: Int64?
+    /// Expected amount in cents.
+    public var opportunityCents: Int64
+    /// Currency code.
+    public var currencyID: String
+    /// Whether the amount was typed (not summed from products).
+    public var isManualOpportunity: Bool
+    /// Visible to everyone.
+    public var opened: Bool
+    /// Created (unix seconds).
+    public var dateCreate: Int64
+    /// Last modified (unix seconds).
+    public var dateModify: Int64
+    /// Last stage move (unix seconds).
+    public var movedTime: Int64
+    /// Closed (unix seconds), for leads in a final stage.
+    public var dateClosed: Int64?
+    /// UTM tags: source, medium, campaign, content, term.
+    public var utm: [String?]
+    /// Phones and e-mails.
+    public var multifields: [SimMultifield]
+    /// Custom field values by field name.
+    public var custom: [String: SimCustomValue]
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// Dates as the portal writes and reads them: ISO 8601 with the portal's UTC offset, to the second.
+public struct PortalTime: Sendable, Equatable {
+    /// The portal's offset from UTC in seconds (e.g. 10800 for +03:00).
+    public let offsetSeconds: Int
+
+    /// A portal time zone at a fixed UTC offset.
+    public init(offsetSeconds: Int) {
+        self.offsetSeconds = offsetSeconds
+    }
+
+    /// Parses `+03:00`, `-05:30`, `Z` or `UTC`; `nil` for anything else.
+    public init?(offset text: String) {
+        guard let seconds = Self.parseOffset(Substring(text)) else { return nil }
+        self.init(offsetSeconds: seconds)
+    }
+
+    /// The offset as `+HH:MM`.
+    public var offsetText: String {
+        Self.formatOffset(offsetSeconds)
+    }
+
+    /// `2024-05-23T18:18:25+03:00` for a unix time (fractions dropped), as PHP `date('c')` writes it.
+    public func format(_ unixSeconds: Int64) -> String {
+        let local = unixSeconds + Int64(offsetSeconds)
+        let (days, secondsOfDay) = local.floorDivided(by: 86_400)
+        let (year, month, day) = Self.civilDate(fromDays: days)
+        let hour = secondsOfDay / 3600
+        let minute = secondsOfDay % 3600 / 60
+        let second = secondsOfDay % 60
+        return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
+            + "\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2))\(offsetText)"
+    }
+
+    /// Reads a date the way the portal's filters do (PHP `strtotime` for the common forms):
+    /// ISO 8601 with or without offset, with `T` or a space, or a bare date. Without an offset the
+    /// portal's own zone applies. Returns `nil` when the text is not a date (the filter matches nothing).
+    public func parse(_ text: String) -> Int64? {
+        var body = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard body.count >= 10 else { return nil }
+        var offset = offsetSeconds
+        if body.hasSuffix("Z") {
+            offset = 0
+            body = body.dropLast()
+        } else if body.count > 19, let sign = body.lastIndex(where: { $0 == "+" || $0 == "-" }),
+            body.distance(from: body.startIndex, to: sign) >= 19,
+            let parsed = Self.parseOffset(body[sign...])
+        {
+            offset = parsed
+            body = body[..<sign]
+        }
+        let parts = body.split(whereSeparator: { $0 == "T" || $0 == " " })
+        guard let datePart = parts.first, parts.count <= 2 else { return nil }
+        let dateFields = datePart.split(separator: "-")
+        guard dateFields.count == 3, let year = Int(dateFields[0]), let month = Int(dateFields[1]),
+            let day = Int(dateFields[2]), (1...12).contains(month), (1...31).contains(day), year >= 1
+        else { return nil }
+        var secondsOfDay = 0
+        if parts.count == 2 {
+            var timePart = parts[1]
+            if let dot = timePart.firstIndex(of: ".") { timePart = timePart[..<dot] }
+            let timeFields = timePart.split(separator: ":")
+            guard (2...3).contains(timeFields.count), let hour = Int(timeFields[0]), let minute = Int(timeFields[1]),
+                (0...23).contains(hour), (0...59).contains(minute)
+            else { return nil }
+            let second = timeFields.count == 3 ? Int(timeFields[2]) : 0
+            guard let second, (0...60).contains(second) else { return nil }
+            secondsOfDay = hour * 3600 + minute * 60 + second
+        }
+        let days = Self.days(fromCivilYear: year, month: month, day: day)
+        return days * 86_400 + Int64(secondsOfDay) - Int64(offset)
+    }
+
+    /// The unix time of local midnight of the day containing `unixSeconds`.
+    public func startOfDay(_ unixSeconds: Int64) -> Int64 {
+        let local = unixSeconds + Int64(offsetSeconds)
+        return local.floorDivided(by: 86_400).quotient * 86_400 - Int64(offsetSeconds)
+    }
+
+    static func parseOffset(_ text: Substring) -> Int? {
+        if text == "Z" || text == "UTC" || text == "+00:00" { return 0 }
+        guard let signCharacter = text.first, signCharacter == "+" || signCharacter == "-" else { return nil }
+        let digits = text.dropFirst().filter { $0 != ":" }
+        guard digits.count == 4 || digits.count == 2, digits.allSatisfy(\.isNumber),
+            let hours = Int(digits.prefix(2)), let minutes = Int(digits.count == 4 ? digits.suffix(2) : "00"),
+            hours <= 14, minutes < 60
+        else { return nil }
+        let seconds = hours * 3600 + minutes * 60
+        return signCharacter == "-" ? -seconds : seconds
+    }
+
+    static func formatOffset(_ seconds: Int) -> String {
+        let sign = seconds < 0 ? "-" : "+"
+        let magnitude = abs(seconds)
+        return "\(sign)\(pad(Int64(magnitude / 3600), 2)):\(pad(Int64(magnitude % 3600 / 60), 2))"
+    }
+
+    static func pad(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func days(fromCivilYear year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let m = Int64(month)
+        let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The proleptic Gregorian date of a day count since 1970-01-01.
+    static func civilDate(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension Int64 {
+    fileprivate func floorDivided(by divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+        let quotient = (self >= 0 ? self : self - divisor + 1) / divisor
+        return (quotient, self - quotient * divisor)
+    }
+}

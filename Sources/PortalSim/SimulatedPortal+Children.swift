@@ -1,0 +1,190 @@
+import B24JSON
+import Foundation
+
+/// Lead children: contact bindings and product rows.
+extension SimulatedPortal {
+    /// `crm.lead.contact.items.get`: all bindings, numbers as JSON numbers; unknown lead → 400 NOT_FOUND.
+    func contactItemsGet(_ params: JSONObject) -> MethodOutcome {
+        guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
+        guard dataset.leads[id] != nil else {
+            return .failure(MethodError(status: 400, code: "NOT_FOUND", description: "Not found."))
+        }
+        let items = (dataset.bindings[id] ?? []).map { binding -> JSON in
+            [
+                "CONTACT_ID": .int(binding.contactID), "SORT": .int(Int64(binding.sort)),
+                "ROLE_ID": .int(Int64(binding.roleID)), "IS_PRIMARY": .string(binding.isPrimary ? "Y" : "N"),
+            ]
+        }
+        return .result(.array(items))
+    }
+
+    /// `crm.lead.contact.items.set`: replaces the bindings; the lead counts as modified.
+    func contactItemsSet(_ params: JSONObject, now: Double) -> MethodOutcome {
+        guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
+        guard dataset.leads[id] != nil else {
+            return .failure(MethodError(status: 400, code: "NOT_FOUND", description: "Not found."))
+        }
+        var bindings: [SimContactBinding] = []
+        for (index, item) in (ListQuery.parameter(params, "items")?.elements ?? []).enumerated() {
+            let contact = ListQuery.integer(item["CONTACT_ID"] ?? .null)
+            guard contact > 0, dataset.contact(contact) != nil else {
+                return .failure(.argument("CONTACT_ID \(contact) is not found"))
+            }
+            guard !bindings.contains(where: { $0.contactID == contact }) else { continue }
+            let sort = item["SORT"].map(ListQuery.integer) ?? Int64((index + 1) * 10)
+            let primary = ListQuery.scalarText(item["IS_PRIMARY"] ?? .null).uppercased() == "Y"
+            bindings.append(SimContactBinding(contactID: contact, sort: Int(sort), roleID: 0, isPrimary: primary))
+        }
+        if !bindings.isEmpty, !bindings.contains(where: \.isPrimary) { bindings[0].isPrimary = true }
+        dataset.bindings[id] = bindings.isEmpty ? nil : bindings
+        touch(id, now: Int64(now))
+        return .result(.bool(true))
+    }
+
+    /// `crm.lead.contact.fields`.
+    func contactBindingFields() -> JSON {
+        func field(_ type: String, required: Bool, title: String) -> JSON {
+            [
+                "type": .string(type), "isRequired": .bool(required), "isReadOnly": false, "isImmutable": false,
+                "isMultiple": false, "isDynamic": false, "title": .string(title),
+            ]
+        }
+        return [
+            "CONTACT_ID": field("integer", required: true, title: "Contact ID"),
+            "SORT": field("integer", required: false, title: "Sort index"),
+            "ROLE_ID": field("integer", required: false, title: "Role ID (reserved)"),
+            "IS_PRIMARY": field("char", required: false, title: "Primary contact"),
+        ]
+    }
+
+    /// `crm.lead.productrows.get`: every row, mixed string/number types as the portal writes them.
+    func productRowsGet(_ params: JSONObject) -> MethodOutcome {
+        guard let id = Self.positiveID(params) else {
+            return .failure(.invalidID("The parameter id is invalid or not defined."))
+        }
+        return .result(.array((dataset.productRows[id] ?? []).map(Self.legacyProductRow)))
+    }
+
+    /// `crm.lead.productrows.set`: replaces the rows; the sum becomes the lead's amount unless typed by hand.
+    func productRowsSet(_ params: JSONObject, now: Double) -> MethodOutcome {
+        guard let id = Self.positiveID(params) else {
+            return .failure(.invalidID("The parameter id is invalid or not defined."))
+        }
+        guard dataset.leads[id] != nil else { return .failure(.notFound()) }
+        var rows: [SimProductRow] = []
+        for (index, item) in (ListQuery.parameter(params, "rows")?.elements ?? []).enumerated() {
+            func number(_ key: String, _ fallback: Double) -> Double {
+                item[key].flatMap { Double(ListQuery.scalarText($0)) } ?? fallback
+            }
+            let productID = item["PRODUCT_ID"].map(ListQuery.integer) ?? 0
+            let product = dataset.products.first { $0.id == productID }
+            let name = item["PRODUCT_NAME"].map(ListQuery.scalarText) ?? product?.name ?? "Product"
+            rows.append(
+                SimProductRow(
+                    id: dataset.nextRowID, leadID: id, productID: productID, productName: name,
+                    price: number("PRICE", product?.price ?? 0), quantity: number("QUANTITY", 1),
+                    discountTypeID: Int(number("DISCOUNT_TYPE_ID", 2)), discountRate: number("DISCOUNT_RATE", 0),
+                    discountSum: number("DISCOUNT_SUM", 0),
+                    taxRate: item["TAX_RATE"].flatMap { Double(ListQuery.scalarText($0)) },
+                    taxIncluded: ListQuery.scalarText(item["TAX_INCLUDED"] ?? "N").uppercased() == "Y",
+                    measureCode: Int(number("MEASURE_CODE", Double(product?.measureCode ?? 796))),
+                    measureName: item["MEASURE_NAME"].map(ListQuery.scalarText) ?? product?.measureName ?? "pcs",
+                    sort: Int(number("SORT", Double((index + 1) * 10))), type: product?.type ?? 1))
+            dataset.nextRowID += 1
+        }
+        dataset.productRows[id] = rows.isEmpty ? nil : rows
+        if var lead = dataset.leads[id], !lead.isManualOpportunity {
+            lead.opportunityCents = Int64((rows.reduce(0) { $0 + $1.price * $1.quantity } * 100).rounded())
+            dataset.leads[id] = lead
+        }
+        touch(id, now: Int64(now))
+        return .result(.bool(true))
+    }
+
+    /// `crm.item.productrow.list`: engine paging, camelCase, numbers; `=ownerType` and `=ownerId` required.
+    func productRowList(_ params: JSONObject) -> MethodOutcome {
+        let filter = ListQuery.parameter(params, "filter")?.objectValue ?? JSONObject()
+        let ownerTypeKey = filter.keys.first { ListQuery.upperSnake(FilterOperator.split($0).1) == "OWNER_TYPE" }
+        let ownerIDKey = filter.keys.first { ListQuery.upperSnake(FilterOperator.split($0).1) == "OWNER_ID" }
+        guard let ownerTypeKey, let ownerIDKey, let ownerType = filter[ownerTypeKey], let owners = filter[ownerIDKey]
+        else {
+            return .failure(MethodError(status: 400, code: "100", description: "Required fields: ownerType, ownerId"))
+        }
+        guard ListQuery.scalarText(ownerType) == "L" else {
+            return .success(result: ["productRows": []], total: 0, next: nil)
+        }
+        let ownerIDs = (owners.elements ?? [owners]).map(ListQuery.integer)
+        guard ownerIDs.allSatisfy({ $0 > 0 }), !ownerIDs.isEmpty else {
+            return .failure(.argument("ownerId must be positive"))
+        }
+        var rowsByID: [Int64: SimProductRow] = [:]
+        for owner in Set(ownerIDs) {
+            for row in dataset.productRows[owner] ?? [] { rowsByID[row.id] = row }
+        }
+        let query = ListQuery(params: params, schema: .productRow, defaultOrder: [("ID", false)], uppercaseKeys: true)
+        let result = page(query, ids: rowsByID.keys.sorted(), style: .engine) { id, field in
+            rowsByID[id].map { Self.productRowValue($0, field) }
+        }
+        let rows = result.ids.compactMap { rowsByID[$0] }.map(Self.engineProductRow)
+        return .success(result: ["productRows": .array(rows)], total: result.total, next: result.next)
+    }
+
+    static func productRowValue(_ row: SimProductRow, _ field: FieldSpec) -> FieldValue {
+        switch field.name {
+        case "ID": return .int(row.id)
+        case "OWNER_ID": return .int(row.leadID)
+        case "OWNER_TYPE": return .string("L")
+        case "PRODUCT_ID": return .int(row.productID)
+        case "PRODUCT_NAME": return .string(row.productName)
+        case "PRICE": return .double(row.price)
+        case "QUANTITY": return .double(row.quantity)
+        case "SORT": return .int(Int64(row.sort))
+        default: return .null
+        }
+    }
+
+    static func number(_ value: Double) -> JSON {
+        value == value.rounded() && abs(value) < 1e15 ? .int(Int64(value)) : .double(value)
+    }
+
+    /// Prices derived from the final price, tax and discount, as the portal stores them.
+    static func derivedPrices(_ row: SimProductRow) -> (exclusive: Double, netto: Double, brutto: Double) {
+        let tax = (row.taxRate ?? 0) / 100
+        let exclusive = row.taxIncluded ? row.price / (1 + tax) : row.price
+        let netto = exclusive + row.discountSum
+        return (exclusive.rounded(toPlaces: 2), netto.rounded(toPlaces: 2), (netto * (1 + tax)).rounded(toPlaces: 2))
+    }
+
+    static func legacyProductRow(_ row: SimProductRow) -> JSON {
+        let prices = derivedPrices(row)
+        return [
+            "ID": .string(String(row.id)), "OWNER_ID": .string(String(row.leadID)), "OWNER_TYPE": "L",
+            "PRODUCT_ID": .int(row.productID), "PRODUCT_NAME": .string(row.productName),
+            "ORIGINAL_PRODUCT_NAME": .string(row.productName), "PRODUCT_DESCRIPTION": .null,
+            "PRICE": number(row.price), "PRICE_EXCLUSIVE": number(prices.exclusive),
+            "PRICE_NETTO": number(prices.netto),
+            "PRICE_BRUTTO": number(prices.brutto), "PRICE_ACCOUNT": .string(String(format: "%.8f", row.price)),
+            "QUANTITY": number(row.quantity), "DISCOUNT_TYPE_ID": .int(Int64(row.discountTypeID)),
+            "DISCOUNT_RATE": number(row.discountRate), "DISCOUNT_SUM": number(row.discountSum),
+            "TAX_RATE": row.taxRate.map(number) ?? .null, "TAX_INCLUDED": .string(row.taxIncluded ? "Y" : "N"),
+            "CUSTOMIZED": "Y", "MEASURE_CODE": .int(Int64(row.measureCode)), "MEASURE_NAME": .string(row.measureName),
+            "SORT": .int(Int64(row.sort)), "XML_ID": "", "TYPE": .int(Int64(row.type)), "STORE_ID": .null,
+            "RESERVE_ID": .null, "DATE_RESERVE_END": .null, "RESERVE_QUANTITY": .null,
+        ]
+    }
+
+    static func engineProductRow(_ row: SimProductRow) -> JSON {
+        let prices = derivedPrices(row)
+        return [
+            "id": .int(row.id), "ownerId": .int(row.leadID), "ownerType": "L", "productId": .int(row.productID),
+            "productName": .string(row.productName), "price": number(row.price), "priceAccount": number(row.price),
+            "priceExclusive": number(prices.exclusive), "priceNetto": number(prices.netto),
+            "priceBrutto": number(prices.brutto), "quantity": number(row.quantity),
+            "discountTypeId": .int(Int64(row.discountTypeID)), "discountRate": number(row.discountRate),
+            "discountSum": number(row.discountSum), "taxRate": row.taxRate.map(number) ?? .null,
+            "taxIncluded": .string(row.taxIncluded ? "Y" : "N"), "customized": "Y",
+            "measureCode": .int(Int64(row.measureCode)), "measureName": .string(row.measureName),
+            "sort": .int(Int64(row.sort)), "xmlId": "", "type": .int(Int64(row.type)), "storeId": .null,
+        ]
+    }
+}

@@ -1,0 +1,195 @@
+import B24JSON
+import Foundation
+
+/// Reference data: stages and sources, currencies, users, custom fields, contacts, companies, history.
+extension SimulatedPortal {
+    /// `crm.status.list`: all rows at once with `total`; filter by `ENTITY_ID`, order by `SORT`.
+    func statusList(_ params: JSONObject) -> MethodOutcome {
+        let filter = ListQuery.parameter(params, "filter")?.objectValue ?? JSONObject()
+        let wanted = filter["ENTITY_ID"].map(ListQuery.scalarText)
+        var rows = (dataset.stages + dataset.sources).filter { wanted == nil || $0.entityID == wanted }
+        let descending =
+            (ListQuery.parameter(params, "order")?["SORT"]).map { ListQuery.scalarText($0).uppercased() == "DESC" }
+            ?? false
+        rows.sort { descending ? $0.sort > $1.sort : ($0.sort, $0.id) < ($1.sort, $1.id) }
+        let json = rows.map { status -> JSON in
+            var object: JSONObject = [
+                "ID": .string(String(status.id)), "ENTITY_ID": .string(status.entityID),
+                "STATUS_ID": .string(status.statusID), "NAME": .string(status.name), "NAME_INIT": .string(status.name),
+                "SORT": .string(String(status.sort)), "SYSTEM": .string(status.isSystem ? "Y" : "N"),
+                "CATEGORY_ID": .null, "COLOR": .string(status.color),
+                "SEMANTICS": status.semantics.map(JSON.string) ?? .null,
+            ]
+            if status.entityID == "STATUS" {
+                let extra = status.semantics == "S" ? "success" : (status.semantics == "F" ? "failure" : "process")
+                object["EXTRA"] = ["SEMANTICS": .string(extra), "COLOR": .string(status.color)]
+            }
+            return .object(object)
+        }
+        return .success(result: .array(json), total: json.count, next: nil)
+    }
+
+    /// `crm.currency.list`: every currency; `total` is 0 as in the documentation's example.
+    func currencyList(_ params: JSONObject) -> MethodOutcome {
+        let rows = dataset.currencies.sorted { $0.sort < $1.sort }.map { currency -> JSON in
+            [
+                "CURRENCY": .string(currency.code), "AMOUNT_CNT": .string(String(currency.amountCount)),
+                "AMOUNT": .string(String(format: "%.4f", currency.amount)), "SORT": .string(String(currency.sort)),
+                "BASE": .string(currency.isBase ? "Y" : "N"), "FULL_NAME": .string(currency.fullName), "LID": "en",
+                "FORMAT_STRING": .string(currency.code == "USD" ? "$#" : "# \(currency.code)"), "DEC_POINT": ".",
+                "THOUSANDS_SEP": .string("&nbsp;"), "DECIMALS": "2",
+                "DATE_UPDATE": .string(dataset.time.format(1_700_000_000)),
+            ]
+        }
+        return .success(result: .array(rows), total: 0, next: nil)
+    }
+
+    static let userSchema = EntitySchema(fields: [
+        FieldSpec(name: "ID", kind: .integer, title: "ID"),
+        FieldSpec(name: "ACTIVE", kind: .boolean, title: "Active"),
+        FieldSpec(name: "NAME", kind: .string, title: "Name"),
+        FieldSpec(name: "LAST_NAME", kind: .string, title: "Last name"),
+        FieldSpec(name: "EMAIL", kind: .string, title: "E-mail"),
+        FieldSpec(name: "WORK_POSITION", kind: .string, title: "Position"),
+    ])
+
+    /// `user.get`: `sort`/`order` as strings, `FILTER`, 50 per page; `ACTIVE` is a JSON boolean.
+    func userGet(_ params: JSONObject) -> MethodOutcome {
+        var listParams = JSONObject()
+        if let filter = ListQuery.parameter(params, "filter")?.objectValue {
+            var normalised = JSONObject()
+            for (key, value) in filter {
+                let (op, name) = FilterOperator.split(key)
+                var adjusted = value
+                if name.uppercased() == "ACTIVE" {
+                    let text = ListQuery.scalarText(value).uppercased()
+                    adjusted = .int(text == "1" || text == "Y" || text == "TRUE" ? 1 : 0)
+                }
+                normalised[(op == .equal && !key.hasPrefix("=") ? "" : op.rawValue) + name.uppercased()] = adjusted
+            }
+            listParams["filter"] = .object(normalised)
+        }
+        let sortField = (params["sort"] ?? params["SORT"]).map(ListQuery.scalarText)?.uppercased() ?? "ID"
+        let sortOrder = (params["order"] ?? params["ORDER"]).map(ListQuery.scalarText)?.uppercased() ?? "ASC"
+        listParams["order"] = [sortField: .string(sortOrder)]
+        listParams["start"] = params["start"]
+        let users = Dictionary(uniqueKeysWithValues: dataset.users.map { ($0.id, $0) })
+        let query = ListQuery(params: listParams, schema: Self.userSchema, defaultOrder: [("ID", false)])
+        let result = page(query, ids: users.keys.sorted(), style: .legacy) { id, field in
+            guard let user = users[id] else { return nil }
+            switch field.name {
+            case "ID": return .int(user.id)
+            case "ACTIVE": return .int(user.active ? 1 : 0)
+            case "NAME": return .string(user.name)
+            case "LAST_NAME": return .string(user.lastName)
+            case "EMAIL": return .string(user.email)
+            default: return .string(user.position)
+            }
+        }
+        let rows = result.ids.compactMap { users[$0] }.map { user -> JSON in
+            [
+                "ID": .string(String(user.id)), "XML_ID": .null, "ACTIVE": .bool(user.active),
+                "NAME": .string(user.name),
+                "LAST_NAME": .string(user.lastName), "SECOND_NAME": "", "EMAIL": .string(user.email),
+                "LAST_LOGIN": .string(dataset.time.format(1_700_000_000)),
+                "DATE_REGISTER": .string(dataset.time.format(1_600_000_000)),
+                "IS_ONLINE": "N", "TIMESTAMP_X": .array([]), "WORK_POSITION": .string(user.position),
+                "UF_DEPARTMENT": .array([.int(1)]), "USER_TYPE": "employee",
+            ]
+        }
+        let total = query.start < 0 ? nil : result.total
+        return .success(result: .array(rows), total: total ?? users.count, next: result.next)
+    }
+
+    /// `crm.lead.userfield.list`: definitions; labels are strings only when `filter.LANG` is given.
+    func userFieldList(_ params: JSONObject) -> MethodOutcome {
+        let filter = ListQuery.parameter(params, "filter")?.objectValue ?? JSONObject()
+        let language = filter["LANG"].map(ListQuery.scalarText)
+        let rows = dataset.customFields.sorted { $0.sort < $1.sort }.map { field -> JSON in
+            let label: JSON = language != nil ? .string(field.label) : ["en": .string(field.label)]
+            var object: JSONObject = [
+                "ID": .string(String(field.id)), "ENTITY_ID": "CRM_LEAD", "FIELD_NAME": .string(field.fieldName),
+                "USER_TYPE_ID": .string(field.userTypeID), "XML_ID": .null, "SORT": .string(String(field.sort)),
+                "MULTIPLE": .string(field.multiple ? "Y" : "N"), "MANDATORY": .string(field.mandatory ? "Y" : "N"),
+                "SHOW_FILTER": "E", "SHOW_IN_LIST": "Y", "EDIT_IN_LIST": "Y", "IS_SEARCHABLE": "N",
+                "SETTINGS": .array([]), "EDIT_FORM_LABEL": label, "LIST_COLUMN_LABEL": label,
+                "LIST_FILTER_LABEL": label,
+            ]
+            if field.userTypeID == "enumeration" {
+                object["LIST"] = .array(
+                    field.items.enumerated().map { index, item in
+                        [
+                            "ID": .string(String(item.id)), "SORT": .string(String((index + 1) * 10)),
+                            "VALUE": .string(item.value), "DEF": "N", "XML_ID": .string("X\(item.id)"),
+                        ]
+                    })
+            }
+            return .object(object)
+        }
+        return .success(result: .array(rows), total: rows.count, next: nil)
+    }
+
+    /// `crm.contact.list`: legacy shape; contacts exist for ids 1…contactCount.
+    func contactList(_ params: JSONObject) -> MethodOutcome {
+        let data = dataset
+        let query = ListQuery(params: params, schema: .contact, defaultOrder: [("ID", true)])
+        let ids = Array(1...max(1, data.contactCount))
+        let result = page(query, ids: ids, style: .legacy) { id, field in
+            data.contact(id).map { data.contactValue($0, field) }
+        }
+        let fields = EntitySchema.contact.selected(query.select)
+        let rows = result.ids.compactMap(data.contact).map { contact in
+            data.legacyRecord(fields, inList: true) { data.contactValue(contact, $0) }
+        }
+        return listOutcome(rows, total: result.total, next: result.next)
+    }
+
+    /// `crm.company.list`: legacy shape; companies exist for ids 1…companyCount.
+    func companyList(_ params: JSONObject) -> MethodOutcome {
+        let data = dataset
+        let query = ListQuery(params: params, schema: .company, defaultOrder: [("ID", true)])
+        let ids = Array(1...max(1, data.companyCount))
+        let result = page(query, ids: ids, style: .legacy) { id, field in
+            data.company(id).map { data.companyValue($0, field) }
+        }
+        let fields = EntitySchema.company.selected(query.select)
+        let rows = result.ids.compactMap(data.company).map { company in
+            data.legacyRecord(fields, inList: true) { data.companyValue(company, $0) }
+        }
+        return listOutcome(rows, total: result.total, next: result.next)
+    }
+
+    /// `crm.stagehistory.list`: engine paging, `{"items": […]}`, numbers as JSON numbers.
+    func stageHistoryList(_ params: JSONObject) -> MethodOutcome {
+        let typeValue = params["entityTypeId"] ?? params["ENTITY_TYPE_ID"] ?? params["entityTypeID"] ?? .null
+        let entityType = ListQuery.integer(typeValue)
+        guard [1, 2, 5].contains(entityType) else {
+            return .failure(
+                MethodError(status: 400, code: "NOT_SUPPORTED", description: "\(entityType) entity is not supported"))
+        }
+        guard entityType == 1 else { return .success(result: ["items": []], total: 0, next: nil) }
+        let data = dataset
+        var positions: [Int64: Int] = [:]
+        positions.reserveCapacity(data.history.count)
+        for (index, record) in data.history.enumerated() { positions[record.id] = index }
+        let query = ListQuery(
+            params: params, schema: .stageHistory, defaultOrder: [("ID", false)], uppercaseKeys: false)
+        let result = page(query, ids: data.history.map(\.id), style: .engine) { id, field in
+            positions[id].map { data.historyValue(data.history[$0], field) }
+        }
+        let selected = Set((query.select).map { $0.uppercased() })
+        let items = result.ids.compactMap { positions[$0] }.map { index -> JSON in
+            let record = data.history[index]
+            var object: JSONObject = [
+                "ID": .int(record.id), "TYPE_ID": .int(Int64(record.typeID)), "OWNER_ID": .int(record.ownerID),
+                "CREATED_TIME": .string(data.time.format(record.createdTime)),
+                "STATUS_SEMANTIC_ID": .string(record.semanticID), "STATUS_ID": .string(record.statusID),
+            ]
+            if !selected.isEmpty, !selected.contains("*") {
+                for key in object.keys where key != "ID" && !selected.contains(key) { object[key] = nil }
+            }
+            return .object(object)
+        }
+        return .success(result: ["items": .array(items)], total: result.total, next: result.next)
+    }
+}

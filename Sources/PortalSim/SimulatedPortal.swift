@@ -1,0 +1,122 @@
+import B24JSON
+import Foundation
+
+/// The simulated Bitrix24 portal: data, methods, limits and counters, independent of HTTP.
+///
+/// Every call runs under one lock, so the portal is safe to share between server threads;
+/// calls are short (no sleeping happens inside).
+public final class SimulatedPortal: @unchecked Sendable {
+    // Safe: all mutable state (`dataset`, `limits`, `stats`) is read and written only while holding `lock`.
+    private let lock = NSLock()
+    var dataset: PortalDataset
+    var limits: PortalLimits
+    var stats = SimStats()
+    /// Where "now" comes from (DATE_MODIFY of writes, the `time` envelope, the limits).
+    public let clock: any PortalClock
+
+    /// A portal serving `dataset`, limited by `limits`, reading time from `clock`.
+    public init(
+        dataset: PortalDataset, limits: PortalLimits = PortalLimits(), clock: any PortalClock = SystemPortalClock()
+    ) {
+        self.dataset = dataset
+        self.limits = limits
+        self.clock = clock
+    }
+
+    /// Runs `body` with exclusive access to the portal's state.
+    func locked<Result>(_ body: () throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// A copy of the current data, for tests that compare an export with what the portal holds.
+    public var snapshot: PortalDataset {
+        locked { dataset }
+    }
+
+    /// Counters of what the portal served.
+    public var statistics: SimStats {
+        locked { stats }
+    }
+
+    /// Calls one REST method (not `batch`) as an HTTP request would, including the rate limit
+    /// and the operating-time limit, and counts it.
+    public func call(_ method: String, _ params: JSONObject) -> MethodOutcome {
+        locked {
+            let now = clock.now()
+            stats.httpRequests += 1
+            if let refusal = limits.admitRequest(at: now) {
+                stats.throttled += 1
+                return .failure(refusal)
+            }
+            if method.lowercased() == "batch" {
+                stats.count(method: "batch")
+                return runBatch(params, now: now)
+            }
+            return runCounted(method.lowercased(), params, now: now)
+        }
+    }
+
+    /// Runs one method (top-level or inside a batch), applying its operating-time budget.
+    func runCounted(_ method: String, _ params: JSONObject, now: Double) -> MethodOutcome {
+        stats.count(method: method)
+        if let blocked = limits.checkOperating(method: method, at: now) {
+            stats.operatingRefusals += 1
+            return .failure(blocked)
+        }
+        let outcome = run(method, params, now: now)
+        let cost = PortalLimits.operatingCost(method: method, start: ListQuery.startValue(params["start"]))
+        limits.recordOperating(method: method, seconds: cost, at: now)
+        stats.operatingSeconds += cost
+        return outcome
+    }
+
+    /// The `time` object of a response for a call that started at `start`.
+    func timeObject(method: String?, start: Double, finish: Double) -> JSON {
+        var object: JSONObject = [
+            "start": .double(start), "finish": .double(finish), "duration": .double(finish - start),
+            "processing": .double(max(0, finish - start - 0.0001)),
+            "date_start": .string(dataset.time.format(Int64(start.rounded(.down)))),
+            "date_finish": .string(dataset.time.format(Int64(finish.rounded(.down)))),
+        ]
+        if let method {
+            let operating = limits.operatingState(method: method, at: finish)
+            object["operating_reset_at"] = .int(operating.resetAt)
+            object["operating"] = .double(operating.used)
+        }
+        return .object(object)
+    }
+
+    /// The `time` object for a response, read under the lock.
+    public func responseTime(method: String?, start: Double) -> JSON {
+        locked { timeObject(method: method, start: start, finish: clock.now()) }
+    }
+
+    /// Dispatches a method by name.
+    func run(_ method: String, _ params: JSONObject, now: Double) -> MethodOutcome {
+        switch method {
+        case "crm.lead.list": return leadList(params)
+        case "crm.lead.get": return leadGet(params)
+        case "crm.lead.fields": return .result(leadFields())
+        case "crm.lead.add": return leadAdd(params, now: now)
+        case "crm.lead.update": return leadUpdate(params, now: now)
+        case "crm.lead.delete": return leadDelete(params)
+        case "crm.lead.contact.items.get": return contactItemsGet(params)
+        case "crm.lead.contact.items.set": return contactItemsSet(params, now: now)
+        case "crm.lead.contact.fields": return .result(contactBindingFields())
+        case "crm.lead.productrows.get": return productRowsGet(params)
+        case "crm.lead.productrows.set": return productRowsSet(params, now: now)
+        case "crm.item.productrow.list": return productRowList(params)
+        case "crm.lead.userfield.list": return userFieldList(params)
+        case "crm.status.list": return statusList(params)
+        case "crm.currency.list": return currencyList(params)
+        case "user.get": return userGet(params)
+        case "crm.contact.list": return contactList(params)
+        case "crm.company.list": return companyList(params)
+        case "crm.stagehistory.list": return stageHistoryList(params)
+        case "batch": return .failure(.batchMethodNotAllowed)
+        default: return .failure(.methodNotFound)
+        }
+    }
+}

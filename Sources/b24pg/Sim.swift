@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import PortalSim
+
+/// `b24pg sim`: serves a simulated Bitrix24 portal on loopback.
+struct Sim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a simulated Bitrix24 portal on loopback (for the demo, tests and benchmarks).",
+        discussion: """
+            Deterministic data from --seed and --leads; the real API's paging, filters, batch, value \
+            shapes, rate limit and errors. Prints the webhook URL to use. GET /_sim/stats returns request \
+            counters; POST /_sim/faults, /_sim/limits and /_sim/expire-tokens change behaviour at run time.
+            """
+    )
+
+    @Option(help: "Loopback address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8080
+
+    @Option(help: "Number of leads to generate.")
+    var leads = 10_000
+
+    @Option(help: "Seed for the generated data.")
+    var seed: UInt64 = 42
+
+    @Option(name: .customLong("time-zone"), help: "UTC offset the portal writes its dates in, e.g. +03:00.")
+    var timeZone = "+03:00"
+
+    @Option(
+        help:
+            "Date (YYYY-MM-DD) of the newest generated change; creation dates span the two years before it (default: today)."
+    )
+    var anchor: String?
+
+    @Option(help: "Leaky-bucket drain in requests per second; 0 disables the limit.")
+    var rate = 2.0
+
+    @Option(help: "Leaky-bucket size: requests allowed in a burst before 503 QUERY_LIMIT_EXCEEDED.")
+    var burst = 50.0
+
+    @Option(
+        name: .customLong("operating-limit"), help: "Operating seconds per method per 10 minutes before 429 (0: off).")
+    var operatingLimit = 0.0
+
+    @Option(name: .customLong("fail-500"), help: "Fraction of requests answered 500 with an HTML body.")
+    var fail500 = 0.0
+
+    @Option(name: .customLong("fail-503"), help: "Fraction of requests answered 503 QUERY_LIMIT_EXCEEDED.")
+    var fail503 = 0.0
+
+    @Option(name: .customLong("fail-drop"), help: "Fraction of requests whose connection is closed without an answer.")
+    var failDrop = 0.0
+
+    @Option(name: .customLong("fail-slow"), help: "Fraction of requests answered after --slow-seconds.")
+    var failSlow = 0.0
+
+    @Option(name: .customLong("fail-truncate"), help: "Fraction of requests answered with JSON cut in half.")
+    var failTruncate = 0.0
+
+    @Option(name: .customLong("slow-seconds"), help: "Delay of a slow answer.")
+    var slowSeconds = 1.5
+
+    @Option(name: .customLong("fault-seed"), help: "Seed for choosing which requests fail.")
+    var faultSeed: UInt64 = 7
+
+    @Option(name: .customLong("webhook-code"), help: "Webhook secret to accept (default: derived from --seed).")
+    var webhookCode: String?
+
+    @Option(name: .customLong("token-lifetime"), help: "OAuth access-token lifetime in seconds.")
+    var tokenLifetime = 3600.0
+
+    func validate() throws {
+        guard ["127.0.0.1", "localhost", "::1"].contains(host) || host.hasPrefix("127.") else {
+            throw ValidationError("--host must be a loopback address; the simulator never listens on a network")
+        }
+        guard PortalTime(offset: timeZone) != nil else { throw ValidationError("--time-zone must look like +03:00") }
+        guard leads >= 0 else { throw ValidationError("--leads must not be negative") }
+        if let anchor, PortalTime(offsetSeconds: 0).parse(anchor) == nil {
+            throw ValidationError("--anchor must be a date like 2025-12-31")
+        }
+    }
+
+    func run() async throws {
+        let time = PortalTime(offset: timeZone) ?? PortalTime(offsetSeconds: 0)
+        let anchorTime: Int64
+        if let anchor, let parsed = time.parse(anchor) {
+            anchorTime = parsed
+        } else {
+            anchorTime = time.startOfDay(Int64(Date().timeIntervalSince1970))
+        }
+        let started = Date()
+        let dataset = PortalDataset.generate(seed: seed, leadCount: leads, time: time, anchor: anchorTime)
+        let portal = SimulatedPortal(
+            dataset: dataset, limits: PortalLimits(rate: rate, burst: burst, operatingLimit: operatingLimit))
+        var faults = FaultPlan()
+        faults.serverError = fail500
+        faults.unavailable = fail503
+        faults.drop = failDrop
+        faults.slow = failSlow
+        faults.truncate = failTruncate
+        faults.slowSeconds = slowSeconds
+        let auth = SimAuth(seed: seed, webhookCode: webhookCode, tokenLifetime: tokenLifetime)
+        let router = PortalRouter(portal: portal, auth: auth, faults: faults, faultSeed: faultSeed)
+        let server: PortalServer
+        do {
+            server = try await PortalServer.start(router: router, host: host, port: port)
+        } catch {
+            throw RunFailure(message: "cannot listen on \(host):\(port): \(error)", exitCode: ExitStatus.failed)
+        }
+        let tokens = router.issueTokens()
+        let credentials = router.credentials
+        let seconds = Date().timeIntervalSince(started)
+        print("webhook: \(server.baseURL)/rest/\(credentials.webhookUser)/\(credentials.webhookCode)/")
+        print("oauth: endpoint=\(server.baseURL)/rest/ token_url=\(server.baseURL)/oauth/token/")
+        print("oauth: client_id=\(credentials.clientID) client_secret=\(credentials.clientSecret)")
+        print("oauth: access_token=\(tokens.access) refresh_token=\(tokens.refresh)")
+        print("stats: \(server.baseURL)/_sim/stats")
+        print(
+            "portal: \(dataset.leadIDs.count) leads, \(dataset.history.count) stage changes, "
+                + "\(dataset.productRows.values.reduce(0) { $0 + $1.count }) product rows, "
+                + "time zone \(time.offsetText), rate \(rate)/s burst \(Int(burst)), generated in "
+                + String(format: "%.1f s", seconds))
+        fflush(nil)
+        try await server.waitUntilClosed()
+    }
+}
