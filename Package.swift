@@ -80,6 +80,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["B24JSON", "LibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SchemaTests",
             dependencies: ["Schema", "LibPQ", "PostgresTestSupport"],
             swiftSettings: swiftSettings

@@ -159,9 +159,7 @@ struct ListQuery: Sendable {
             let wanted = Double(scalarText(filterValue)) ?? Double(PHPCast.intval(scalarText(filterValue)))
             return number < wanted ? -1 : (number > wanted ? 1 : 0)
         default:
-            if field.kind.isNumeric || field.name == "ID" || field.name.hasSuffix("_ID") && value.integerValue != nil,
-                let number = value.integerValue
-            {
+            if field.kind.isNumeric, let number = value.integerValue {
                 let wanted = integer(filterValue)
                 return number < wanted ? -1 : (number > wanted ? 1 : 0)
             }

@@ -7,9 +7,15 @@ extension SimulatedPortal {
         let schema = dataset.leadSchema
         let query = ListQuery(params: params, schema: schema, defaultOrder: [("ID", true)])
         let data = dataset
-        let result = page(query, ids: data.leadIDs, style: .legacy) { id, field in
-            data.leads[id].map { data.leadValue($0, field) }
-        }
+        let stageSort = Dictionary(uniqueKeysWithValues: data.stages.map { ($0.statusID, Int64($0.sort)) })
+        let result = page(
+            query, ids: data.leadIDs, style: .legacy,
+            valueOf: { id, field in data.leads[id].map { data.leadValue($0, field) } },
+            sortValueOf: { id, field in
+                guard let lead = data.leads[id] else { return nil }
+                if field.name == "STATUS_ID" { return stageSort[lead.statusID].map(FieldValue.int) ?? .null }
+                return data.leadValue(lead, field)
+            })
         let fields = schema.selected(query.select)
         let rows = result.ids.compactMap { id in
             data.leads[id].map { lead in data.legacyRecord(fields, inList: true) { data.leadValue(lead, $0) } }

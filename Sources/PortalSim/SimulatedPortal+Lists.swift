@@ -15,9 +15,12 @@ extension SimulatedPortal {
     /// - Parameters:
     ///   - ids: every record id, ascending.
     ///   - valueOf: reads a field of the record with that id (`nil` when it does not exist).
+    ///   - sortValueOf: the value ordering uses, when it differs (stages order by their sort).
     func page(
-        _ query: ListQuery, ids: [Int64], style: PagingStyle, valueOf: @escaping (Int64, FieldSpec) -> FieldValue?
+        _ query: ListQuery, ids: [Int64], style: PagingStyle, valueOf: @escaping (Int64, FieldSpec) -> FieldValue?,
+        sortValueOf: ((Int64, FieldSpec) -> FieldValue?)? = nil
     ) -> (ids: [Int64], total: Int?, next: Int?) {
+        let sortValue = sortValueOf ?? valueOf
         let time = dataset.time
         func matches(_ id: Int64) -> Bool {
             query.matches({ valueOf(id, $0) ?? .null }, time: time)
@@ -45,7 +48,7 @@ extension SimulatedPortal {
             matching.sort { left, right in
                 for key in order {
                     let comparison = ListQuery.sortOrder(
-                        valueOf(left, key.field) ?? .null, valueOf(right, key.field) ?? .null)
+                        sortValue(left, key.field) ?? .null, sortValue(right, key.field) ?? .null)
                     if comparison != 0 { return key.descending ? comparison > 0 : comparison < 0 }
                 }
                 return left < right

@@ -1,0 +1,36 @@
+import LibPQ
+import PostgresTestSupport
+import Testing
+
+@Suite("b24pg migrate as a user runs it")
+struct MigrateCommandTests {
+    @Test("migrate creates the schema, a second run changes nothing, both exit 0")
+    func migrateTwice() throws {
+        try TestDatabase.with { database in
+            let first = try B24pgProcess.run(["migrate", "--database-url", database.rawValue])
+            #expect(first.code == 0)
+            #expect(first.out.contains("applying 001_etl.sql"))
+            let second = try B24pgProcess.run(["migrate"], environment: ["DATABASE_URL": database.rawValue])
+            #expect(second.code == 0)
+            #expect(second.out.contains("schema up to date"))
+            #expect(!second.out.contains("applying"))
+            let connection = try Connection(database)
+            #expect(try connection.execute("SELECT count(*) FROM etl.schema_migrations").scalar == "4")
+        }
+    }
+
+    @Test("an unreachable database exits 1 with a message that hides the password")
+    func unreachable() throws {
+        let result = try B24pgProcess.run(["migrate", "--database-url", "postgresql://etl:TopSecret42@127.0.0.1:1/crm"])
+        #expect(result.code == 1)
+        #expect(result.err.contains("127.0.0.1:1/crm"))
+        #expect(!result.err.contains("TopSecret42"))
+        #expect(!result.out.contains("TopSecret42"))
+    }
+
+    @Test("an unknown option is a usage error, exit 2")
+    func usage() throws {
+        let result = try B24pgProcess.run(["migrate", "--no-such-flag"])
+        #expect(result.code == 2)
+    }
+}
