@@ -42,7 +42,7 @@ extension SimulatedPortal {
             case .failure(let error):
                 errors[key] = error.json
             }
-            times[key] = timeObject(method: nil, start: started, finish: clock.now())
+            times[key] = timeObject(method: method, start: started, finish: clock.now())
             if halt, case .failure = outcome { break }
         }
         let body: JSON = [

@@ -1,0 +1,272 @@
+import B24JSON
+
+/// Calls a portal's REST API politely: every request waits for the shared rate limiter, reads
+/// are retried with backoff, OAuth tokens are refreshed on `expired_token`, and everything is
+/// counted. Safe to share between concurrent workers.
+public final class BitrixClient: Sendable {
+    /// How the client authenticates (its description is redacted).
+    public let credentials: Credentials
+    /// The limiter shared by every worker of this client.
+    public let limiter: RateLimiter
+    /// Traffic counters.
+    public let statistics = ClientStatistics()
+    private let transport: any HTTPTransport
+    private let clock: any ClientClock
+    private let retryPolicy: RetryPolicy
+    private let random: @Sendable () -> Double
+    private let tokens: TokenStore?
+    /// Longest wait for one answer, seconds (the cloud cuts requests at 60 s).
+    public let requestTimeout: Double
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - credentials: a webhook or OAuth application.
+    ///   - transport: the HTTP transport (the real one, or a fake in tests).
+    ///   - clock: time for pacing, backoff and the portal's reset times.
+    ///   - limiter: the shared rate limiter (`--rate`, `--burst`).
+    ///   - retryPolicy: how reads are retried.
+    ///   - random: jitter source in `0..<1`.
+    ///   - onTokensRefreshed: receives new OAuth tokens; store the refresh token, the old one is dead.
+    public init(
+        credentials: Credentials, transport: any HTTPTransport, clock: any ClientClock, limiter: RateLimiter,
+        retryPolicy: RetryPolicy = RetryPolicy(), requestTimeout: Double = 70,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        onTokensRefreshed: (@Sendable (OAuthTokens) async -> Void)? = nil
+    ) {
+        self.credentials = credentials
+        self.transport = transport
+        self.clock = clock
+        self.limiter = limiter
+        self.retryPolicy = retryPolicy
+        self.requestTimeout = requestTimeout
+        self.random = random
+        if case .oauth(let oauth) = credentials {
+            tokens = TokenStore(credentials: oauth, transport: transport, onRefresh: onTokensRefreshed)
+        } else {
+            tokens = nil
+        }
+    }
+
+    /// The portal for messages (`https://host`), never the webhook path.
+    public var portal: String {
+        credentials.endpoint.origin
+    }
+
+    /// Calls `method` with `parameters` and returns its answer.
+    ///
+    /// Reads are retried on retryable failures; writes only when the portal refused them before
+    /// running them (503 and 429).
+    /// - Throws: `BitrixError` — fatal errors at once, `.retriesExhausted` when retries ran out.
+    public func call(_ method: String, _ parameters: JSONObject = [:]) async throws(BitrixError) -> BitrixResponse {
+        try await perform(method, parameters, limitedMethods: [method], isRead: Self.isRead(method))
+    }
+
+    /// Sends up to 50 commands in one request and files results and errors by command key.
+    ///
+    /// The request itself is retried like a read when every command is a read; per-command
+    /// errors are returned, not thrown (429s inside also pace the limiter).
+    public func batch(_ commands: [BatchCommand], halt: Bool = false) async throws(BitrixError) -> BatchResult {
+        guard commands.count <= 50 else {
+            throw BitrixError.configuration("a batch holds at most 50 commands, got \(commands.count)")
+        }
+        var cmd = JSONObject()
+        for command in commands { cmd[command.key] = .string(command.encoded) }
+        let methods = Array(Set(commands.map(\.method)))
+        let response = try await perform(
+            "batch", ["halt": .int(halt ? 1 : 0), "cmd": .object(cmd)], limitedMethods: methods,
+            isRead: commands.allSatisfy { Self.isRead($0.method) })
+        let result = BatchResult(response.result, commands: commands, portal: portal)
+        statistics.update { $0.batchCommands += commands.count }
+        for command in commands {
+            if let time = result.times[command.key], let used = time.operating {
+                await limiter.noteOperating(method: command.method, used: used, resetAt: time.operatingResetAt)
+            }
+            if let error = result.errors[command.key], error.code == .operatingLimited {
+                statistics.update { $0.operatingRefusals += 1 }
+                await limiter.noteOperatingLimit(method: command.method, resetAt: error.resetAt)
+            }
+        }
+        return result
+    }
+
+    /// Whether a method only reads (and so may be retried freely).
+    public static func isRead(_ method: String) -> Bool {
+        let name = method.lowercased()
+        return name.hasSuffix(".list") || name.hasSuffix(".get") || name.hasSuffix(".fields") || name == "user.get"
+            || name == "profile" || name == "server.time" || name == "app.info" || name == "scope"
+    }
+
+    private func perform(
+        _ method: String, _ parameters: JSONObject, limitedMethods: [String], isRead: Bool
+    ) async throws(BitrixError) -> BitrixResponse {
+        let started = clock.now()
+        var attempt = 0
+        var refreshed = false
+        while true {
+            attempt += 1
+            do {
+                try await limiter.acquire(methods: limitedMethods)
+            } catch {
+                throw BitrixError(
+                    code: .transport, message: "cancelled while waiting for the rate limit", method: method,
+                    portal: portal)
+            }
+            statistics.update { $0.requests += 1 }
+            let failure: BitrixError
+            do {
+                let response = try await send(method, parameters)
+                await limiter.noteSuccess()
+                if method != "batch", let used = response.time?.operating {
+                    await limiter.noteOperating(method: method, used: used, resetAt: response.time?.operatingResetAt)
+                }
+                return response
+            } catch {
+                failure = error
+            }
+            var delay = retryPolicy.delay(attempt: attempt, random: random())
+            switch failure.code {
+            case .tokenExpired:
+                guard let tokens, !refreshed else { throw failure }
+                refreshed = true
+                try await tokens.refresh(clock: clock)
+                statistics.update {
+                    $0.tokenRefreshes += 1
+                    $0.retries += 1
+                }
+                attempt -= 1
+                continue
+            case .rateLimited:
+                statistics.update { $0.throttled += 1 }
+                await limiter.noteThrottled()
+                delay = 0
+            case .operatingLimited:
+                statistics.update { $0.operatingRefusals += 1 }
+                await limiter.noteOperatingLimit(method: method, resetAt: failure.resetAt)
+                delay = 0
+            default:
+                break
+            }
+            guard failure.isRetryable, isRead || failure.wasNotExecuted else { throw failure }
+            let spent = clock.now() - started
+            guard attempt < retryPolicy.maxAttempts, spent + delay <= retryPolicy.maxTotal else {
+                var exhausted = failure
+                exhausted.code = .retriesExhausted
+                exhausted.attempts = attempt
+                exhausted.message =
+                    "gave up after \(attempt) attempts in \(Int(spent)) s; last error: \(failure.code): \(failure.message)"
+                throw exhausted
+            }
+            statistics.update { $0.retries += 1 }
+            do {
+                try await clock.sleep(for: delay)
+            } catch {
+                throw BitrixError(code: .transport, message: "cancelled during backoff", method: method, portal: portal)
+            }
+        }
+    }
+
+    private func send(_ method: String, _ parameters: JSONObject) async throws(BitrixError) -> BitrixResponse {
+        var body = parameters
+        let url: String
+        switch credentials {
+        case .webhook(let webhook):
+            url = webhook.endpoint.url(for: method)
+        case .oauth(let oauth):
+            url = oauth.endpoint.url(for: method)
+            body["auth"] = .string(await tokens?.accessToken ?? "")
+        }
+        var bytes: [UInt8] = []
+        JSON.object(body).write(into: &bytes)
+        let request = TransportRequest(
+            method: "POST", url: url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+            body: bytes, timeout: requestTimeout)
+        let response: TransportResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            var failure = error
+            failure.method = method
+            failure.portal = portal
+            throw failure
+        }
+        statistics.update { $0.bytesReceived += response.body.count }
+        if (300..<400).contains(response.status) {
+            let target =
+                response.header("Location").flatMap { try? PortalEndpoint(url: $0).origin } ?? "another address"
+            throw BitrixError(
+                code: .portalMoved, httpStatus: response.status,
+                message: "the portal moved to \(target); update the URL",
+                method: method, portal: portal)
+        }
+        return try BitrixResponse.decode(status: response.status, body: response.body, method: method, portal: portal)
+            .get()
+    }
+}
+
+/// The OAuth tokens in force; refreshes one at a time, however many workers hit `expired_token`.
+actor TokenStore {
+    private var credentials: OAuthCredentials
+    private let transport: any HTTPTransport
+    private let onRefresh: (@Sendable (OAuthTokens) async -> Void)?
+    private var refreshing: Task<OAuthTokens, any Error>?
+
+    init(
+        credentials: OAuthCredentials, transport: any HTTPTransport, onRefresh: (@Sendable (OAuthTokens) async -> Void)?
+    ) {
+        self.credentials = credentials
+        self.transport = transport
+        self.onRefresh = onRefresh
+    }
+
+    var accessToken: String {
+        credentials.tokens.accessToken.value
+    }
+
+    /// Refreshes the tokens (or waits for a refresh already under way).
+    func refresh(clock: any ClientClock) async throws(BitrixError) {
+        if let refreshing {
+            do {
+                _ = try await refreshing.value
+                return
+            } catch {
+                throw error as? BitrixError ?? BitrixError(code: .authentication, message: "token refresh failed")
+            }
+        }
+        let current = credentials
+        let transport = self.transport
+        let task = Task<OAuthTokens, any Error> {
+            let query = QueryEncoding.encode([
+                "grant_type": "refresh_token", "client_id": .string(current.clientID),
+                "client_secret": .string(current.clientSecret.value),
+                "refresh_token": .string(current.tokens.refreshToken.value),
+            ])
+            let url = current.tokenURL.origin + current.tokenURL.basePath + "?" + query
+            let response = try await transport.send(TransportRequest(method: "GET", url: url, timeout: 30))
+            let json = try? JSON.parse(response.body)
+            guard response.status == 200, let access = json?["access_token"]?.stringValue,
+                let refresh = json?["refresh_token"]?.stringValue
+            else {
+                let code = json?["error"]?.stringValue ?? "HTTP \(response.status)"
+                throw BitrixError(
+                    code: .authentication, httpStatus: response.status, bitrixCode: json?["error"]?.stringValue,
+                    message: "the OAuth token refresh was refused (\(code)); authorise the application again",
+                    portal: current.endpoint.origin)
+            }
+            return OAuthTokens(
+                accessToken: Secret(access), refreshToken: Secret(refresh), expires: json?["expires"]?.lenientDouble)
+        }
+        refreshing = task
+        defer { refreshing = nil }
+        do {
+            let tokens = try await task.value
+            credentials.tokens = tokens
+            await onRefresh?(tokens)
+        } catch {
+            var failure = error as? BitrixError ?? BitrixError(code: .authentication, message: "token refresh failed")
+            failure.method = "oauth/token"
+            failure.portal = current.endpoint.origin
+            throw failure
+        }
+    }
+}

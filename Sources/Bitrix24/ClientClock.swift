@@ -1,0 +1,85 @@
+import Foundation
+
+/// Time as the client sees it: a monotonic clock to pace requests, wall time for the portal's
+/// `operating_reset_at`, and sleeping. Injected so tests run without real waiting.
+public protocol ClientClock: Sendable {
+    /// Monotonic seconds (any origin).
+    func now() -> Double
+    /// Unix time in seconds.
+    func unixTime() -> Double
+    /// Suspends for `seconds` (returns at once for zero or less).
+    func sleep(for seconds: Double) async throws
+}
+
+/// The machine's clocks and `Task.sleep`.
+public struct SystemClientClock: ClientClock {
+    private let origin = ContinuousClock.now
+
+    /// Creates the system clock.
+    public init() {}
+
+    /// Seconds since this clock was created.
+    public func now() -> Double {
+        let elapsed = ContinuousClock.now - origin
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Unix time.
+    public func unixTime() -> Double {
+        Date().timeIntervalSince1970
+    }
+
+    /// Sleeps on the continuous clock.
+    public func sleep(for seconds: Double) async throws {
+        guard seconds > 0 else { return }
+        try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+    }
+}
+
+/// A clock whose time moves only when something sleeps on it: sleeping advances it at once.
+/// Tests read `sleptSeconds` to know how long a real run would have waited.
+public final class VirtualClientClock: ClientClock, @unchecked Sendable {
+    // Safe: `current`, `slept` and `sleeps` are only accessed while holding `lock`.
+    private let lock = NSLock()
+    private var current: Double
+    private let unixOrigin: Double
+    private var slept = 0.0
+    private var sleeps: [Double] = []
+
+    /// A clock at monotonic 0 and unix time `unixStart`.
+    public init(unixStart: Double = 1_767_225_600) {
+        current = 0
+        unixOrigin = unixStart
+    }
+
+    /// Virtual monotonic seconds.
+    public func now() -> Double { lock.withLock { current } }
+
+    /// Virtual unix time.
+    public func unixTime() -> Double { lock.withLock { unixOrigin + current } }
+
+    /// Advances time by `seconds` without waiting.
+    public func sleep(for seconds: Double) async throws {
+        guard seconds > 0 else {
+            await Task.yield()
+            return
+        }
+        lock.withLock {
+            current += seconds
+            slept += seconds
+            sleeps.append(seconds)
+        }
+        await Task.yield()
+    }
+
+    /// Moves time forward without counting it as sleep (time passing between calls).
+    public func advance(by seconds: Double) {
+        lock.withLock { current += seconds }
+    }
+
+    /// Total seconds slept so far.
+    public var sleptSeconds: Double { lock.withLock { slept } }
+
+    /// Every sleep so far, in order.
+    public var sleepDurations: [Double] { lock.withLock { sleeps } }
+}

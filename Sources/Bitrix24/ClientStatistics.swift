@@ -1,0 +1,38 @@
+import Foundation
+
+/// Counters of one client's traffic, for the run log and `etl.sync_run`.
+public struct ClientCounters: Sendable, Equatable {
+    /// HTTP requests sent to the portal (a batch is one; token refreshes not included).
+    public var requests = 0
+    /// Requests repeated after a retryable failure (503, 429, 5xx, network, cut body, expired token).
+    public var retries = 0
+    /// 503 QUERY_LIMIT_EXCEEDED answers.
+    public var throttled = 0
+    /// 429 OPERATION_TIME_LIMIT answers, top-level or inside batches.
+    public var operatingRefusals = 0
+    /// OAuth token refreshes.
+    public var tokenRefreshes = 0
+    /// Commands sent inside batches.
+    public var batchCommands = 0
+    /// Response bytes received.
+    public var bytesReceived = 0
+}
+
+/// Thread-safe counters shared by every worker of a client.
+public final class ClientStatistics: @unchecked Sendable {
+    // Safe: `counters` is only accessed while holding `lock`.
+    private let lock = NSLock()
+    private var counters = ClientCounters()
+
+    /// Empty counters.
+    public init() {}
+
+    /// A copy of the counters now.
+    public var snapshot: ClientCounters {
+        lock.withLock { counters }
+    }
+
+    func update(_ change: (inout ClientCounters) -> Void) {
+        lock.withLock { change(&counters) }
+    }
+}

@@ -1,0 +1,128 @@
+import B24JSON
+
+/// Reads a whole list the fast way: `ORDER ID ASC`, filter `>ID`, `start=-1` (no COUNT), with up
+/// to 50 pages chained inside one batch request through `$result[…][49][ID]` references.
+///
+/// It stops at the first page shorter than 50 rows and ignores what the chain returned after
+/// it (there the reference resolves to garbage and the portal restarts from the beginning).
+/// Pages are checked to continue strictly after the previous one.
+public struct KeysetPager: Sendable {
+    /// Where a method's rows are in its `result`.
+    public enum Shape: Sendable {
+        /// `result` is the list (legacy `crm.*.list`).
+        case list
+        /// `result.<member>` is the list (engine methods: `items`, `productRows`).
+        case member(String)
+    }
+
+    /// The client.
+    public let client: BitrixClient
+    /// The list method, e.g. `crm.lead.list`.
+    public let method: String
+    /// Fields to select (the id field is added when missing).
+    public let select: [String]
+    /// Extra filter conditions (AND-ed with the keyset condition).
+    public let filter: JSONObject
+    /// Other parameters, e.g. `entityTypeId`.
+    public let extraParameters: JSONObject
+    /// Where the rows are.
+    public let shape: Shape
+    /// The id field name (`ID`, or `id` for camelCase engine methods).
+    public let idField: String
+    /// Pages chained per batch request (1…50).
+    public let pagesPerRequest: Int
+
+    /// Rows per page, fixed by the API.
+    public static let pageSize = 50
+
+    /// A pager for `method`.
+    public init(
+        client: BitrixClient, method: String, select: [String], filter: JSONObject = [:],
+        extraParameters: JSONObject = [:], shape: Shape = .list, idField: String = "ID", pagesPerRequest: Int = 50
+    ) {
+        self.client = client
+        self.method = method
+        self.select = select.contains(idField) || select.isEmpty ? select : [idField] + select
+        self.filter = filter
+        self.extraParameters = extraParameters
+        self.shape = shape
+        self.idField = idField
+        self.pagesPerRequest = min(50, max(1, pagesPerRequest))
+    }
+
+    /// Reads every row with an id greater than `afterID`, handing each page to `body` in id order.
+    ///
+    /// - Returns: the last id seen (or `afterID` when there were no rows).
+    /// - Throws: `BitrixError` from the client or a page that breaks the id order; errors thrown by `body`.
+    @discardableResult
+    public func forEachPage(after afterID: Int64 = 0, _ body: ([JSON]) async throws -> Void) async throws -> Int64 {
+        var lastID = afterID
+        var failures = 0
+        while true {
+            let commands = (0..<pagesPerRequest).map { index in
+                command(index, after: index == 0 ? .int(lastID) : .string(reference(to: index - 1)))
+            }
+            let result = try await client.batch(commands)
+            var finished = false
+            for command in commands {
+                if let error = result.errors[command.key] {
+                    // The rest of the chain hangs on this page: start again after the last good id.
+                    failures += 1
+                    guard error.isRetryable, failures <= 8 else { throw error }
+                    client.statistics.update { $0.retries += 1 }
+                    break
+                }
+                let rows = Self.rows(result.results[command.key], shape)
+                let ids = rows.map { $0[idField]?.lenientInt }
+                guard ids.allSatisfy({ $0 != nil }) else {
+                    throw BitrixError(
+                        code: .malformedResponse, message: "a row of \(method) has no \(idField)", method: method,
+                        portal: client.portal)
+                }
+                let numbers = ids.compactMap { $0 }
+                guard zip([lastID] + numbers, numbers).allSatisfy({ $0 < $1 }) else {
+                    throw BitrixError(
+                        code: .malformedResponse,
+                        message: "\(method) returned ids out of order after \(lastID); refusing to guess",
+                        method: method, portal: client.portal)
+                }
+                if !rows.isEmpty {
+                    try await body(rows)
+                    lastID = numbers.last ?? lastID
+                    failures = 0
+                }
+                if rows.count < Self.pageSize {
+                    finished = true
+                    break
+                }
+            }
+            if finished { return lastID }
+        }
+    }
+
+    private func command(_ index: Int, after: JSON) -> BatchCommand {
+        var parameters = extraParameters
+        var conditions = filter
+        conditions[">" + idField] = after
+        parameters["order"] = [idField: "ASC"]
+        parameters["filter"] = .object(conditions)
+        if !select.isEmpty { parameters["select"] = .array(select.map { .string($0) }) }
+        parameters["start"] = -1
+        return BatchCommand(key: "p\(index)", method: method, parameters: parameters)
+    }
+
+    private func reference(to index: Int) -> String {
+        switch shape {
+        case .list: return "$result[p\(index)][\(Self.pageSize - 1)][\(idField)]"
+        case .member(let member): return "$result[p\(index)][\(member)][\(Self.pageSize - 1)][\(idField)]"
+        }
+    }
+
+    /// The rows of one result in either shape; an empty map (`[]`/`{}`) is no rows.
+    static func rows(_ result: JSON?, _ shape: Shape) -> [JSON] {
+        switch shape {
+        case .list: return result?.elements ?? []
+        case .member(let member): return result?[member]?.elements ?? []
+        }
+    }
+}

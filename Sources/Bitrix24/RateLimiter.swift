@@ -1,0 +1,96 @@
+/// The client's side of the portal's leaky bucket, shared by every concurrent worker, plus
+/// per-method operating-time accounting.
+///
+/// Each request reserves a slot: free while the bucket has room, otherwise at the moment it
+/// will have drained enough. After a 503 the drain rate is halved (to at least a quarter) and
+/// recovers a little with every success; after a 429 the method waits until the portal's reset.
+public actor RateLimiter {
+    /// Requests drained per second (0: no limit).
+    public let rate: Double
+    /// Requests allowed in a burst.
+    public let burst: Double
+    /// Operating seconds a method may use per 10 minutes before the client paces it (0: not tracked).
+    public let operatingBudget: Double
+    private let clock: any ClientClock
+    private var level = 0.0
+    private var lastUpdate: Double?
+    private var slowdown = 1.0
+    private var methodBlockedUntil: [String: Double] = [:]
+
+    /// A limiter for `rate` requests/s with `burst`; the defaults match a standard cloud portal.
+    public init(rate: Double = 2, burst: Double = 50, operatingBudget: Double = 480, clock: any ClientClock) {
+        self.rate = rate
+        self.burst = max(1, burst)
+        self.operatingBudget = operatingBudget
+        self.clock = clock
+    }
+
+    /// Seconds the caller must wait before sending one request; the slot is reserved.
+    public func reserve() -> Double {
+        guard rate > 0 else { return 0 }
+        let now = clock.now()
+        drain(to: now)
+        // One request of margin: the portal's bucket may already hold a request we did not see.
+        let capacity = max(1, burst - 1)
+        let wait = level + 1 <= capacity ? 0 : (level + 1 - capacity) / effectiveRate
+        level += 1
+        return wait
+    }
+
+    /// Waits for a request slot and for `methods` to be allowed again.
+    public nonisolated func acquire(methods: [String]) async throws {
+        let wait = await reserve()
+        try await clock.sleep(for: wait)
+        for method in methods {
+            let blocked = await blockedSeconds(method)
+            if blocked > 0 { try await clock.sleep(for: blocked) }
+        }
+    }
+
+    /// The portal answered 503 QUERY_LIMIT_EXCEEDED: assume its bucket is full and slow down.
+    public func noteThrottled() {
+        let now = clock.now()
+        drain(to: now)
+        level = max(level, burst)
+        slowdown = max(0.25, slowdown / 2)
+    }
+
+    /// A request succeeded: the rate recovers gradually towards the configured one.
+    public func noteSuccess() {
+        slowdown = min(1, slowdown + 0.05)
+    }
+
+    /// Records a method's `time.operating` / `operating_reset_at`; near its budget, the method
+    /// is paced until the reset so that it never reaches 429.
+    public func noteOperating(method: String, used: Double, resetAt: Double?) {
+        guard operatingBudget > 0, used >= operatingBudget * 0.9, let resetAt else { return }
+        block(method, untilUnix: resetAt)
+    }
+
+    /// The portal answered 429 for `method`: no call of it before `resetAt` (unix), or a minute.
+    public func noteOperatingLimit(method: String, resetAt: Double?) {
+        block(method, untilUnix: resetAt ?? clock.unixTime() + 60)
+    }
+
+    /// The drain rate in force now (lower after 503s).
+    public var effectiveRate: Double {
+        rate * slowdown
+    }
+
+    /// Seconds until `method` may be called (0 when it may).
+    public func blockedSeconds(_ method: String) -> Double {
+        guard let until = methodBlockedUntil[method] else { return 0 }
+        let remaining = until - clock.unixTime()
+        if remaining <= 0 { methodBlockedUntil[method] = nil }
+        return max(0, remaining)
+    }
+
+    private func block(_ method: String, untilUnix: Double) {
+        methodBlockedUntil[method] = max(methodBlockedUntil[method] ?? 0, untilUnix + 0.5)
+    }
+
+    private func drain(to now: Double) {
+        if let lastUpdate { level = max(0, level - (now - lastUpdate) * effectiveRate) }
+        lastUpdate = now
+    }
+}

@@ -1,0 +1,118 @@
+import B24JSON
+import Bitrix24
+import PortalSim
+import Testing
+
+@Suite("Pagers and the detail fetcher against the simulator, in memory")
+struct PagerTests {
+    @Test("keyset paging reads every lead once, 2,500 per request, and stops at the short page")
+    func keysetReadsAll() async throws {
+        let setup = try SimulatedSetup(leads: 5_120)
+        let pager = KeysetPager(client: setup.client, method: "crm.lead.list", select: ["ID", "TITLE"])
+        var ids: [Int64] = []
+        let last = try await pager.forEachPage { page in ids += page.compactMap { $0["ID"]?.lenientInt } }
+        let expected = setup.portal.snapshot.leadIDs
+        #expect(ids == expected)
+        #expect(last == expected.last)
+        #expect(setup.transport.requests.count == 3)
+        #expect(setup.client.statistics.snapshot.requests == 3)
+    }
+
+    @Test("a multiple of 50 ends with an empty page; a filter narrows the scan; paging resumes after an id")
+    func keysetEdges() async throws {
+        let setup = try SimulatedSetup(leads: 100)
+        let all = setup.portal.snapshot.leadIDs
+        var ids: [Int64] = []
+        try await KeysetPager(client: setup.client, method: "crm.lead.list", select: ["ID"]).forEachPage {
+            ids += $0.compactMap { $0["ID"]?.lenientInt }
+        }
+        #expect(ids == all)
+
+        let data = setup.portal.snapshot
+        var converted: [Int64] = []
+        try await KeysetPager(
+            client: setup.client, method: "crm.lead.list", select: ["ID"], filter: ["STATUS_ID": "CONVERTED"]
+        )
+        .forEachPage { converted += $0.compactMap { $0["ID"]?.lenientInt } }
+        #expect(converted == all.filter { data.leads[$0]?.statusID == "CONVERTED" })
+
+        var tail: [Int64] = []
+        try await KeysetPager(client: setup.client, method: "crm.lead.list", select: ["ID"]).forEachPage(after: all[59])
+        {
+            tail += $0.compactMap { $0["ID"]?.lenientInt }
+        }
+        #expect(tail == Array(all[60...]))
+    }
+
+    @Test("engine shape: stage history by its own id with result.items")
+    func keysetEngineShape() async throws {
+        let setup = try SimulatedSetup(leads: 900)
+        var ids: [Int64] = []
+        try await KeysetPager(
+            client: setup.client, method: "crm.stagehistory.list", select: ["ID", "OWNER_ID", "STATUS_ID"],
+            extraParameters: ["entityTypeId": 1], shape: .member("items")
+        ).forEachPage { ids += $0.compactMap { $0["ID"]?.lenientInt } }
+        #expect(ids == setup.portal.snapshot.history.map(\.id))
+    }
+
+    @Test("a failed command in the chain restarts after the last good page; nothing is lost or repeated")
+    func keysetSurvivesCommandFailure() async throws {
+        let setup = try SimulatedSetup(leads: 3_000, limits: PortalLimits(rate: 0, burst: 50, operatingLimit: 0.8))
+        var ids: [Int64] = []
+        try await KeysetPager(client: setup.client, method: "crm.lead.list", select: ["ID"]).forEachPage {
+            ids += $0.compactMap { $0["ID"]?.lenientInt }
+        }
+        #expect(ids == setup.portal.snapshot.leadIDs)
+        #expect(setup.client.statistics.snapshot.operatingRefusals > 0)
+        #expect(setup.portal.statistics.operatingRefusals > 0)
+    }
+
+    @Test("offset paging follows next and stops without it, never looping on page 1")
+    func offsetPaging() async throws {
+        let setup = try SimulatedSetup(leads: 130)
+        let rows = try await OffsetPager(
+            client: setup.client, method: "crm.lead.list", parameters: ["order": ["ID": "ASC"], "select": ["ID"]]
+        ).all()
+        #expect(rows.compactMap { $0["ID"]?.lenientInt } == setup.portal.snapshot.leadIDs)
+        #expect(setup.transport.requests.count == 3)
+        let users = try await OffsetPager(
+            client: setup.client, method: "user.get", parameters: ["sort": "ID", "order": "ASC"]
+        ).all()
+        #expect(users.count == setup.portal.snapshot.users.count)
+    }
+
+    @Test("children of many leads come back exactly, 50 commands per request; a deleted lead is flagged")
+    func detailFetcher() async throws {
+        let setup = try SimulatedSetup(leads: 400)
+        let data = setup.portal.snapshot
+        let ids = Array(data.leadIDs.prefix(300))
+        _ = setup.portal.call("crm.lead.delete", ["id": .int(ids[7])])
+        let before = setup.transport.requests.count
+        let children = try await DetailFetcher(client: setup.client, concurrency: 3).fetch(ids)
+        #expect(setup.transport.requests.count - before == 12)
+        #expect(children.count == 300)
+        #expect(children[ids[7]]?.isMissing == true)
+        for id in ids where id != ids[7] {
+            let got = try #require(children[id])
+            #expect(!got.isMissing)
+            #expect(got.productRows.compactMap { $0["ID"]?.lenientInt } == (data.productRows[id] ?? []).map(\.id))
+            #expect(
+                got.contacts.compactMap { $0["CONTACT_ID"]?.lenientInt } == (data.bindings[id] ?? []).map(\.contactID))
+        }
+        let withoutContacts = Set(ids.filter { data.bindings[$0] == nil })
+        let lighter = setup.transport.requests.count
+        _ = try await DetailFetcher(client: setup.client).fetch(ids, withoutContacts: withoutContacts)
+        #expect(setup.transport.requests.count - lighter == (600 - withoutContacts.count + 49) / 50)
+    }
+
+    @Test("the client paces itself: a burst, then the configured rate, and the simulator's bucket never overflows")
+    func pacedAgainstBucket() async throws {
+        let setup = try SimulatedSetup(leads: 100, limits: PortalLimits(rate: 2, burst: 50), clientRate: 2)
+        for _ in 0..<80 { _ = try await setup.client.call("crm.lead.fields") }
+        #expect(setup.portal.statistics.throttled == 0)
+        #expect(setup.client.statistics.snapshot.throttled == 0)
+        let elapsed = setup.clock.now()
+        #expect(
+            elapsed >= 15 && elapsed <= 16.5, "80 requests at 2/s after a burst of 49 take ~15.5 s, took \(elapsed)")
+    }
+}
