@@ -30,13 +30,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "B24JSON",
+            name: "B24Core",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "PortalSim",
             dependencies: [
-                "B24JSON",
+                "B24Core",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -46,10 +46,15 @@ let package = Package(
         .target(
             name: "Bitrix24",
             dependencies: [
-                "B24JSON",
+                "B24Core",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LeadExport",
+            dependencies: ["B24Core", "Bitrix24", "LibPQ", "Schema"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -64,6 +69,9 @@ let package = Package(
                 "LibPQ",
                 "Schema",
                 "PortalSim",
+                "B24Core",
+                "Bitrix24",
+                "LeadExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -80,23 +88,37 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "B24JSONTests",
-            dependencies: ["B24JSON"],
+            name: "B24CoreTests",
+            dependencies: ["B24Core"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PortalSimTests",
-            dependencies: ["PortalSim", "B24JSON"],
+            dependencies: ["PortalSim", "B24Core"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["B24JSON", "LibPQ", "PostgresTestSupport"],
+            dependencies: ["B24Core", "LibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SimTestSupport",
+            dependencies: ["Bitrix24", "PortalSim", "B24Core"],
+            path: "Tests/SimTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LeadExportTests",
+            dependencies: [
+                "LeadExport", "Bitrix24", "PortalSim", "B24Core", "LibPQ", "Schema", "PostgresTestSupport",
+                "SimTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "Bitrix24Tests",
-            dependencies: ["Bitrix24", "PortalSim", "B24JSON"],
+            dependencies: ["Bitrix24", "PortalSim", "B24Core", "SimTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

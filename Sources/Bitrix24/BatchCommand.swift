@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// One command of a `batch` request: a method and its parameters, keyed so its result can be found.
 public struct BatchCommand: Sendable {
@@ -35,6 +35,8 @@ public struct BatchResult: Sendable {
     public var nexts: [String: Int] = [:]
     /// `time` per command.
     public var times: [String: ResponseTime] = [:]
+    /// The batch request's own `time` (its `date_start` is the portal's clock).
+    public var time: ResponseTime?
 
     /// Reads the batch `result` object; every map may be `{}` or PHP's `[]`, or a list for numeric keys.
     init(_ json: JSON, commands: [BatchCommand], portal: String) {

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// Calls a portal's REST API politely: every request waits for the shared rate limiter, reads
 /// are retried with backoff, OAuth tokens are refreshed on `expired_token`, and everything is
@@ -76,7 +76,8 @@ public final class BitrixClient: Sendable {
         let response = try await perform(
             "batch", ["halt": .int(halt ? 1 : 0), "cmd": .object(cmd)], limitedMethods: methods,
             isRead: commands.allSatisfy { Self.isRead($0.method) })
-        let result = BatchResult(response.result, commands: commands, portal: portal)
+        var result = BatchResult(response.result, commands: commands, portal: portal)
+        result.time = response.time
         statistics.update { $0.batchCommands += commands.count }
         for command in commands {
             if let time = result.times[command.key], let used = time.operating {
@@ -88,6 +89,38 @@ public final class BitrixClient: Sendable {
             }
         }
         return result
+    }
+
+    /// Runs one chunk of at most 50 commands, repeating only the commands that failed in a way
+    /// that may pass (limits, 5xx), up to 8 rounds. Errors that remain are returned by key.
+    public func batchRetryingCommands(
+        _ commands: [BatchCommand]
+    ) async throws(BitrixError) -> (
+        results: [String: JSON], errors: [String: BitrixError]
+    ) {
+        var pending = commands
+        var results: [String: JSON] = [:]
+        var errors: [String: BitrixError] = [:]
+        var rounds = 0
+        while !pending.isEmpty {
+            rounds += 1
+            let answer = try await batch(pending)
+            var again: [BatchCommand] = []
+            for command in pending {
+                if let error = answer.errors[command.key] {
+                    if error.isRetryable, rounds < 8 {
+                        again.append(command)
+                    } else {
+                        errors[command.key] = error
+                    }
+                } else {
+                    results[command.key] = answer.results[command.key] ?? .array([])
+                }
+            }
+            if !again.isEmpty { statistics.update { $0.retries += 1 } }
+            pending = again
+        }
+        return (results, errors)
     }
 
     /// Whether a method only reads (and so may be retried freely).

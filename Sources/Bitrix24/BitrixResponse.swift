@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// The `time` object of an answer: when the portal ran the call, and the method's operating time.
 public struct ResponseTime: Sendable, Equatable {

@@ -32,7 +32,8 @@ public final class ClientStatistics: @unchecked Sendable {
         lock.withLock { counters }
     }
 
-    func update(_ change: (inout ClientCounters) -> Void) {
+    /// Changes the counters atomically.
+    public func update(_ change: (inout ClientCounters) -> Void) {
         lock.withLock { change(&counters) }
     }
 }

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// The children of one lead as the portal returned them.
 public struct LeadChildren: Sendable, Equatable {
@@ -68,33 +68,18 @@ public struct DetailFetcher: Sendable {
         return children
     }
 
-    /// Runs one chunk, repeating only the commands that failed in a way that may pass.
+    /// Runs one chunk; a lead the portal no longer has is reported as missing, other errors throw.
     private func run(_ chunk: [BatchCommand]) async throws -> ([String: JSON], Set<Int64>) {
-        var pending = chunk
-        var results: [String: JSON] = [:]
+        let (results, errors) = try await client.batchRetryingCommands(chunk)
         var missing: Set<Int64> = []
-        var rounds = 0
-        while !pending.isEmpty {
-            rounds += 1
-            let answer = try await client.batch(pending)
-            var again: [BatchCommand] = []
-            for command in pending {
-                if let error = answer.errors[command.key] {
-                    if error.code == .notFound, let id = command.parameters["id"]?.lenientInt {
-                        missing.insert(id)
-                    } else if error.isRetryable, rounds < 8 {
-                        again.append(command)
-                    } else {
-                        var failure = error
-                        failure.message += " (lead \(command.parameters["id"]?.lenientInt ?? 0))"
-                        throw failure
-                    }
-                } else {
-                    results[command.key] = answer.results[command.key] ?? .array([])
-                }
+        for (key, error) in errors {
+            let lead = chunk.first { $0.key == key }?.parameters["id"]?.lenientInt ?? 0
+            guard error.code == .notFound else {
+                var failure = error
+                failure.message += " (lead \(lead))"
+                throw failure
             }
-            if !again.isEmpty { client.statistics.update { $0.retries += 1 } }
-            pending = again
+            missing.insert(lead)
         }
         return (results, missing)
     }

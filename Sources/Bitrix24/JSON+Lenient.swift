@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// Lenient reading of API values, which arrive in several spellings: a number as `5`, `"5"` or
 /// `"5.00"`; a flag as `"Y"`, `"N"`, `true`, `1`; an empty value as `""`, `null`, `false`,

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// Reads a whole list the fast way: `ORDER ID ASC`, filter `>ID`, `start=-1` (no COUNT), with up
 /// to 50 pages chained inside one batch request through `$result[…][49][ID]` references.

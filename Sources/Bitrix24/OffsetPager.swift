@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// Reads a list by offset, following `next` only: it never computes offsets from `total`
 /// (a page past the end may return page 1 again) and stops when `next` is missing or does

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// Writes parameters in PHP bracket syntax (`filter[>ID]=5&select[0]=ID`), the form the portal's
 /// `parse_str` reads — used for batch commands and OAuth token requests.

@@ -1,3 +1,5 @@
+import B24Core
+
 /// The field lists of the CRM entities the simulator serves.
 extension EntitySchema {
     /// Lead fields as `crm.lead.fields` lists them, system fields first, then `custom`.

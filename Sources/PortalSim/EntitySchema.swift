@@ -1,3 +1,5 @@
+import B24Core
+
 /// How a field behaves in filters, ordering and output.
 public enum FieldKind: String, Sendable {
     /// Integer id or number.

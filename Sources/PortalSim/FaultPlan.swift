@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// Which faults the simulator injects, as fractions of REST requests (0 = never, 1 = always).
 public struct FaultPlan: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import B24Core
+
 /// A field value inside the simulator, before it is written in the shape a method uses.
 public enum FieldValue: Sendable, Equatable {
     /// No value.

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 import Foundation
 
 /// A filter operator of the CRM list methods, from the prefix of a filter key.

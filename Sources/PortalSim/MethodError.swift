@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// An error the portal answers with: HTTP status plus the `error` / `error_description` envelope.
 public struct MethodError: Error, Sendable, Equatable {

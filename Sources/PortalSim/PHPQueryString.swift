@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// PHP's `parse_str` and `urldecode`, which the portal applies to form bodies, query strings
 /// and batch commands: `a[b][]=1&c=x+y` becomes `{"a":{"b":{"0":"1"}},"c":"x y"}`.

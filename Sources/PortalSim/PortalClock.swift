@@ -1,3 +1,4 @@
+import B24Core
 import Foundation
 
 /// Where the simulated portal reads "now" (unix seconds, fractional); injected so tests control time.

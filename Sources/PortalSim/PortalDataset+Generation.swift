@@ -1,3 +1,5 @@
+import B24Core
+
 /// Deterministic generation of a realistic portal from a seed.
 extension PortalDataset {
     /// Default lead stages plus two custom ones (an in-progress and a failure stage).

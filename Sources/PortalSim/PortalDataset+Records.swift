@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// Field values of records, and the JSON shapes the legacy methods write them in.
 extension PortalDataset {

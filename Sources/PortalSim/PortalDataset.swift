@@ -1,3 +1,5 @@
+import B24Core
+
 /// A currency as `crm.currency.list` returns it.
 public struct SimCurrency: Sendable, Equatable {
     /// ISO code.

@@ -1,3 +1,5 @@
+import B24Core
+
 /// The portal's request limits: a leaky bucket per portal and an operating-time budget per method.
 public struct PortalLimits: Sendable {
     /// Requests drained per second; 0 disables the bucket.

@@ -1,3 +1,5 @@
+import B24Core
+
 /// A lead stage or source as `crm.status.list` returns it.
 public struct SimStatus: Sendable, Equatable {
     /// `STATUS` (lead stages) or `SOURCE`.

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 import Foundation
 
 /// An HTTP request as the router needs it (independent of the server library).

@@ -1,3 +1,4 @@
+import B24Core
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -1,3 +1,5 @@
+import B24Core
+
 /// Word pools for generated data, including the hostile text real portals contain.
 enum SampleText {
     static let firstNames = [

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// Webhook and OAuth credentials the simulated portal accepts, with expiring access tokens.
 public struct SimAuth: Sendable {

@@ -1,3 +1,5 @@
+import B24Core
+
 /// A small deterministic random generator (SplitMix64): the same seed gives the same portal.
 public struct SimRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64

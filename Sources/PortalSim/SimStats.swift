@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// What the simulated portal served, for tests and benchmarks (`GET /_sim/stats`).
 public struct SimStats: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// `batch`: up to 50 `method?query` commands in one HTTP request, with `$result[…]` references.
 extension SimulatedPortal {

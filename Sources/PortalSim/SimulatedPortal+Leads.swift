@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// `crm.lead.*`: list, get, fields, add, update, delete.
 extension SimulatedPortal {

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 
 /// The list engine shared by every `*.list` method: filter, order, 50-row pages.
 extension SimulatedPortal {

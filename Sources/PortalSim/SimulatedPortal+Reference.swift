@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 import Foundation
 
 /// Reference data: stages and sources, currencies, users, custom fields, contacts, companies, history.

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 import Foundation
 
 /// The simulated Bitrix24 portal: data, methods, limits and counters, independent of HTTP.

@@ -7,6 +7,7 @@ extension Migration {
         shipped("002_dw.sql", PackageResources._02_dw_sql),
         shipped("003_dim_date.sql", PackageResources._03_dim_date_sql),
         shipped("004_mart_and_reader.sql", PackageResources._04_mart_and_reader_sql),
+        shipped("005_sync_progress.sql", PackageResources._05_sync_progress_sql),
     ].compactMap { $0 }
 
     private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {

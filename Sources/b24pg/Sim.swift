@@ -1,4 +1,5 @@
 import ArgumentParser
+import B24Core
 import Foundation
 import PortalSim
 

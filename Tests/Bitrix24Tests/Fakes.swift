@@ -1,41 +1,8 @@
-import B24JSON
+import B24Core
 import Bitrix24
 import Foundation
 import PortalSim
-
-/// An in-memory transport that hands requests straight to the simulator's router: real API
-/// behaviour, no sockets. Records every request with the virtual time it was sent at.
-final class SimulatorTransport: HTTPTransport, @unchecked Sendable {
-    // Safe: `log` is only accessed while holding `lock`.
-    private let lock = NSLock()
-    let router: PortalRouter
-    let clock: VirtualClientClock
-    private var log: [(time: Double, request: TransportRequest)] = []
-
-    init(router: PortalRouter, clock: VirtualClientClock) {
-        self.router = router
-        self.clock = clock
-    }
-
-    var requests: [(time: Double, request: TransportRequest)] {
-        lock.withLock { log }
-    }
-
-    func send(_ request: TransportRequest) async throws(BitrixError) -> TransportResponse {
-        lock.withLock { log.append((clock.now(), request)) }
-        guard let schemeEnd = request.url.range(of: "://"),
-            let pathStart = request.url[schemeEnd.upperBound...].firstIndex(of: "/")
-        else { throw BitrixError(code: .transport, message: "bad URL") }
-        let uri = String(request.url[pathStart...])
-        let contentType = request.headers.first { $0.0.lowercased() == "content-type" }?.1
-        let answer = router.respond(
-            SimHTTPRequest(method: request.method, uri: uri, contentType: contentType, body: request.body))
-        if answer.drop { throw BitrixError(code: .transport, message: "connection reset") }
-        if answer.delay > 0 { clock.advance(by: answer.delay) }
-        return TransportResponse(
-            status: answer.status, headers: [("Content-Type", answer.contentType)], body: answer.body)
-    }
-}
+import SimTestSupport
 
 /// A transport that answers from a script, one entry per request, and records what it was sent.
 final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
@@ -96,11 +63,4 @@ struct SimulatedSetup {
             credentials: .webhook(credentials), transport: transport, clock: clock,
             limiter: RateLimiter(rate: clientRate, burst: 50, clock: clock), random: { 0.5 })
     }
-}
-
-/// The simulator reading the client's virtual clock, so both sides agree on time.
-struct VirtualPortalClock: PortalClock {
-    let clock: VirtualClientClock
-    init(_ clock: VirtualClientClock) { self.clock = clock }
-    func now() -> Double { clock.unixTime() }
 }

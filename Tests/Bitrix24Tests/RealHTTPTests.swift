@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 import Bitrix24
 import PortalSim
 import Testing

@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 import Foundation
 import PortalSim
 import Testing

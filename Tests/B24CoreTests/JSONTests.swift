@@ -1,4 +1,4 @@
-import B24JSON
+import B24Core
 import Testing
 
 @Suite("JSON parsing and PHP-style serialisation")

@@ -72,6 +72,23 @@ public struct PortalTime: Sendable, Equatable {
         return days * 86_400 + Int64(secondsOfDay) - Int64(offset)
     }
 
+    /// The local date of `unixSeconds` in this zone as `yyyymmdd` (the star's date key).
+    public func dateKey(_ unixSeconds: Int64) -> Int {
+        let local = unixSeconds + Int64(offsetSeconds)
+        let (year, month, day) = Self.civilDate(fromDays: local.floorDivided(by: 86_400).quotient)
+        return Int(year * 10_000 + month * 100 + day)
+    }
+
+    /// The offset written at the end of a portal date (`…+03:00`, `…Z`), if it has one.
+    public static func offset(of text: String) -> PortalTime? {
+        let body = Substring(text)
+        if body.hasSuffix("Z") { return PortalTime(offsetSeconds: 0) }
+        guard body.count > 19, let sign = body.lastIndex(where: { $0 == "+" || $0 == "-" }),
+            body.distance(from: body.startIndex, to: sign) >= 19, let seconds = parseOffset(body[sign...])
+        else { return nil }
+        return PortalTime(offsetSeconds: seconds)
+    }
+
     /// The unix time of local midnight of the day containing `unixSeconds`.
     public func startOfDay(_ unixSeconds: Int64) -> Int64 {
         let local = unixSeconds + Int64(offsetSeconds)
@@ -96,7 +113,8 @@ public struct PortalTime: Sendable, Equatable {
         return "\(sign)\(pad(Int64(magnitude / 3600), 2)):\(pad(Int64(magnitude % 3600 / 60), 2))"
     }
 
-    static func pad(_ value: Int64, _ width: Int) -> String {
+    /// `value` in decimal, left-padded with zeros to `width` digits.
+    public static func pad(_ value: Int64, _ width: Int) -> String {
         let text = String(value)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }

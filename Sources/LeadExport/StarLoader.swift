@@ -1,0 +1,478 @@
+import B24Core
+import LibPQ
+
+/// Writes into the star schema on one connection: COPY into temporary staging tables, then
+/// set-based upserts, with the stream watermark and run counters in the same transaction.
+///
+/// Not thread-safe: use it from one thread (the pipeline keeps it on its own queue).
+public final class StarLoader {
+    /// The connection (session-level advisory lock and temp tables live on it).
+    public let connection: Connection
+    private var prepared = false
+
+    /// A loader on `connection`.
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Creates the session's staging tables (emptied at every commit).
+    func prepare() throws {
+        guard !prepared else { return }
+        try connection.executeScript(Self.stagingDDL)
+        prepared = true
+    }
+
+    /// The portal's id, creating its `etl.portal` row; the time zone is refreshed.
+    public func registerPortal(host: String, timeZone: String?) throws -> Int64 {
+        let result = try connection.execute(
+            """
+            INSERT INTO etl.portal (host, time_zone) VALUES ($1, $2)
+            ON CONFLICT (host) DO UPDATE SET time_zone = COALESCE(EXCLUDED.time_zone, etl.portal.time_zone), updated_at = now()
+            RETURNING portal_id
+            """, [host, timeZone])
+        guard let id = result.scalar.flatMap({ Int64($0) }) else {
+            throw PostgresError(code: .unexpectedResult, message: "etl.portal returned no id")
+        }
+        return id
+    }
+
+    /// Marks runs of this portal left `running` by a crash as failed.
+    public func closeInterruptedRuns(portalID: Int64) throws {
+        try connection.execute(
+            """
+            UPDATE etl.sync_run SET status = 'failed', finished_at = now(),
+                   error = COALESCE(error, 'interrupted: the process stopped before finishing')
+            WHERE portal_id = $1 AND status = 'running'
+            """, [String(portalID)])
+    }
+
+    /// Starts a run row (committed at once, so a crash leaves a trace).
+    public func startRun(portalID: Int64, mode: String) throws -> Int64 {
+        let result = try connection.execute(
+            "INSERT INTO etl.sync_run (portal_id, mode) VALUES ($1, $2) RETURNING run_id", [String(portalID), mode])
+        guard let id = result.scalar.flatMap({ Int64($0) }) else {
+            throw PostgresError(code: .unexpectedResult, message: "etl.sync_run returned no id")
+        }
+        return id
+    }
+
+    /// Ends a run with its status, request counters and error (if any).
+    public func finishRun(runID: Int64, succeeded: Bool, counters: RunCounters, error: String?) throws {
+        try connection.execute(
+            """
+            UPDATE etl.sync_run SET finished_at = now(), status = $2, http_requests = $3, retries = $4, throttled = $5,
+                   error = $6
+            WHERE run_id = $1
+            """,
+            [
+                String(runID), succeeded ? "succeeded" : "failed", String(counters.requests), String(counters.retries),
+                String(counters.throttled), error,
+            ])
+    }
+
+    /// The stored state of a stream.
+    public func streamState(portalID: Int64, stream: String) throws -> StreamState {
+        let result = try connection.execute(
+            """
+            SELECT extract(epoch FROM watermark_time)::bigint, watermark_id, extract(epoch FROM pass_started_at)::bigint,
+                   pass_mode, pass_filter
+            FROM etl.sync_state WHERE portal_id = $1 AND stream = $2
+            """, [String(portalID), stream])
+        guard let row = result.rows.first else { return StreamState() }
+        return StreamState(
+            watermarkTime: row[0].flatMap { Int64($0) }, cursor: row[1].flatMap { Int64($0) } ?? 0,
+            passStartedAt: row[2].flatMap { Int64($0) }, passMode: row[3], passFilter: row[4])
+    }
+
+    /// Loads reference data (stages, sources, users, currencies, fields) in one transaction.
+    public func loadReference(portalID: Int64, _ reference: ReferenceData) throws {
+        try prepare()
+        let portal = String(portalID)
+        try connection.transaction {
+            _ = try connection.copyFrom(
+                "COPY pg_temp.stage_status (kind, status_id, name, sort, semantic, color, is_system) FROM STDIN"
+            ) { writer in
+                for (kind, rows) in [("STATUS", reference.stages), ("SOURCE", reference.sources)] {
+                    for row in rows {
+                        writer.append(kind)
+                        writer.append(row.statusID)
+                        writer.append(row.name)
+                        writer.append(row.sort)
+                        writer.append(row.semantic)
+                        writer.append(row.color)
+                        writer.append(row.isSystem)
+                        try writer.endRow()
+                    }
+                }
+            }
+            _ = try connection.copyFrom("COPY pg_temp.stage_user FROM STDIN") { writer in
+                for user in reference.users {
+                    writer.append(user.userID)
+                    writer.append(user.name)
+                    writer.append(user.firstName)
+                    writer.append(user.lastName)
+                    writer.append(user.email)
+                    writer.append(user.position)
+                    writer.append(user.active)
+                    try writer.endRow()
+                }
+            }
+            _ = try connection.copyFrom("COPY pg_temp.stage_currency FROM STDIN") { writer in
+                for currency in reference.currencies {
+                    writer.append(currency.currencyID)
+                    writer.append(currency.name)
+                    writer.append(currency.amount)
+                    writer.append(currency.amountCount)
+                    writer.append(currency.isBase)
+                    writer.append(currency.sort)
+                    try writer.endRow()
+                }
+            }
+            _ = try connection.copyFrom("COPY pg_temp.stage_field FROM STDIN") { writer in
+                for field in reference.fields {
+                    writer.append(field.fieldName)
+                    writer.append(field.type)
+                    writer.append(field.label)
+                    writer.append(field.isMultiple)
+                    writer.append(field.isRequired)
+                    writer.append(field.isCustom)
+                    writer.append(field.items)
+                    writer.append(field.sort)
+                    try writer.endRow()
+                }
+            }
+            try connection.executeScript(Self.referenceUpserts.replacingOccurrences(of: "$PORTAL", with: portal))
+        }
+    }
+
+    /// Loads one chunk of leads with their children and dimensions, and moves the stream's cursor,
+    /// all in one transaction: after a crash either all of it is there or none.
+    public func loadChunk(
+        _ chunk: LeadChunk, portalID: Int64, runID: Int64, progress: StreamProgress, requests: RunCounters
+    ) throws -> ChunkCounts {
+        try prepare()
+        let portal = String(portalID)
+        var counts = ChunkCounts()
+        try connection.transaction {
+            let leads = try connection.copyFrom(
+                "COPY pg_temp.stage_lead (\(Self.leadColumns.joined(separator: ", "))) FROM STDIN"
+            ) { writer in
+                for lead in chunk.leads {
+                    writer.append(portalID)
+                    writer.append(lead.leadID)
+                    writer.append(lead.title)
+                    writer.append(lead.name)
+                    writer.append(lead.lastName)
+                    writer.append(lead.companyTitle)
+                    writer.append(lead.statusID)
+                    writer.append(lead.statusSemantic)
+                    writer.append(lead.sourceID)
+                    writer.append(lead.sourceDescription)
+                    writer.append(lead.assignedByID)
+                    writer.append(lead.createdByID)
+                    writer.append(lead.modifyByID)
+                    writer.append(lead.companyID)
+                    writer.append(lead.contactID)
+                    writer.append(lead.opportunity)
+                    writer.append(lead.currencyID)
+                    writer.append(lead.isManualOpportunity)
+                    writer.append(lead.isReturnCustomer)
+                    writer.append(lead.opened)
+                    writer.append(lead.hasPhone)
+                    writer.append(lead.hasEmail)
+                    writer.append(timestamp: lead.createdAt)
+                    writer.append(timestamp: lead.modifiedAt)
+                    writer.append(timestamp: lead.movedAt)
+                    writer.append(timestamp: lead.closedAt)
+                    writer.append(dateKey: lead.createdDateKey)
+                    writer.append(dateKey: lead.closedDateKey)
+                    for utm in lead.utm { writer.append(utm) }
+                    writer.append(lead.customFields)
+                    try writer.endRow()
+                }
+            }
+            let products = try connection.copyFrom(
+                "COPY pg_temp.stage_product (\(Self.productColumns.joined(separator: ", "))) FROM STDIN"
+            ) { writer in
+                for row in chunk.productRows {
+                    writer.append(portalID)
+                    writer.append(row.rowID)
+                    writer.append(row.leadID)
+                    writer.append(row.productID)
+                    writer.append(row.productName)
+                    writer.append(row.price)
+                    writer.append(row.priceExclusive)
+                    writer.append(row.priceNetto)
+                    writer.append(row.priceBrutto)
+                    writer.append(row.quantity)
+                    writer.append(row.discountTypeID)
+                    writer.append(row.discountRate)
+                    writer.append(row.discountSum)
+                    writer.append(row.taxRate)
+                    writer.append(row.taxIncluded)
+                    writer.append(row.customized)
+                    writer.append(row.measureCode)
+                    writer.append(row.measureName)
+                    writer.append(row.sort)
+                    writer.append(row.type)
+                    try writer.endRow()
+                }
+            }
+            let links = try connection.copyFrom(
+                "COPY pg_temp.stage_link (portal_id, lead_id, contact_id, is_primary, sort, role_id) FROM STDIN"
+            ) { writer in
+                for link in chunk.contactLinks {
+                    writer.append(portalID)
+                    writer.append(link.leadID)
+                    writer.append(link.contactID)
+                    writer.append(link.isPrimary)
+                    writer.append(link.sort)
+                    writer.append(link.roleID)
+                    try writer.endRow()
+                }
+            }
+            try copyDimensions(contacts: chunk.contacts, companies: chunk.companies, portalID: portalID)
+            try connection.executeScript(
+                Self.chunkUpserts.replacingOccurrences(of: "$PORTAL", with: portal).replacingOccurrences(
+                    of: "$RUN", with: String(runID)))
+            try saveProgress(progress, portalID: portalID, runID: runID)
+            counts = ChunkCounts(
+                leads: leads.rows, productRows: products.rows, contactLinks: links.rows,
+                nulStripped: leads.strippedNULs + products.strippedNULs + links.strippedNULs
+                    + chunk.leads.reduce(0) { $0 + $1.strippedNULs },
+                skipped: chunk.rejected.count)
+            try addCounts(counts, runID: runID, requests: requests)
+        }
+        return counts
+    }
+
+    /// Loads stage-history rows and moves the history cursor in one transaction.
+    public func loadHistory(
+        _ rows: [StageHistoryRecord], portalID: Int64, runID: Int64, lastID: Int64, skipped: Int, requests: RunCounters
+    ) throws -> ChunkCounts {
+        try prepare()
+        var counts = ChunkCounts()
+        try connection.transaction {
+            let copied = try connection.copyFrom("COPY pg_temp.stage_history FROM STDIN") { writer in
+                for row in rows {
+                    writer.append(portalID)
+                    writer.append(row.historyID)
+                    writer.append(row.leadID)
+                    writer.append(row.typeID)
+                    writer.append(row.statusID)
+                    writer.append(row.statusSemantic)
+                    writer.append(timestamp: row.createdAt)
+                    writer.append(dateKey: row.createdDateKey)
+                    try writer.endRow()
+                }
+            }
+            try connection.executeScript(Self.historyUpsert)
+            try saveProgress(
+                StreamProgress(
+                    stream: "stage_history", cursor: lastID, passStartedAt: nil, passMode: nil, passFilter: nil),
+                portalID: portalID, runID: runID)
+            counts = ChunkCounts(stageHistory: copied.rows, nulStripped: copied.strippedNULs, skipped: skipped)
+            try addCounts(counts, runID: runID, requests: requests)
+        }
+        return counts
+    }
+
+    /// Marks every live lead of the portal that is not in `liveIDs` as deleted at `deletedAt`.
+    /// - Returns: how many leads were newly marked.
+    public func reconcile(liveIDs: [Int64], portalID: Int64, runID: Int64, deletedAt: Int64) throws -> Int {
+        try prepare()
+        var marked = 0
+        try connection.transaction {
+            _ = try connection.copyFrom("COPY pg_temp.stage_ids (lead_id) FROM STDIN") { writer in
+                for id in liveIDs {
+                    writer.append(id)
+                    try writer.endRow()
+                }
+            }
+            try connection.execute("ANALYZE pg_temp.stage_ids")
+            let result = try connection.execute(
+                """
+                UPDATE dw.fact_lead f SET is_deleted = true, deleted_at = to_timestamp($2), last_run_id = $3
+                WHERE f.portal_id = $1 AND NOT f.is_deleted
+                  AND NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = f.lead_id)
+                """, [String(portalID), String(deletedAt), String(runID)])
+            marked = result.affectedRows
+            try connection.execute(
+                "UPDATE etl.sync_run SET leads_deleted = leads_deleted + $2 WHERE run_id = $1",
+                [String(runID), String(marked)])
+        }
+        return marked
+    }
+
+    /// Ends a pass over a stream: the pass's start (the earliest, if a crashed pass was resumed)
+    /// becomes the watermark and the cursor resets.
+    public func completePass(portalID: Int64, stream: String, runID: Int64, passStartedAt: Int64) throws {
+        try connection.execute(
+            """
+            INSERT INTO etl.sync_state (portal_id, stream, watermark, watermark_time, watermark_id, run_id)
+            VALUES ($1, $2, '', to_timestamp($4), 0, $3)
+            ON CONFLICT (portal_id, stream) DO UPDATE SET
+                watermark_time = COALESCE(etl.sync_state.pass_started_at, EXCLUDED.watermark_time),
+                watermark_id = 0, pass_started_at = NULL, pass_mode = NULL, pass_filter = NULL,
+                run_id = EXCLUDED.run_id, updated_at = now();
+            """, [String(portalID), stream, String(runID), String(passStartedAt)])
+        try connection.execute(
+            """
+            UPDATE etl.sync_state
+            SET watermark = to_char(watermark_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')
+            WHERE portal_id = $1 AND stream = $2
+            """, [String(portalID), stream])
+    }
+
+    /// Live (not deleted) leads of the portal in `dw.fact_lead`.
+    public func liveLeadCount(portalID: Int64) throws -> Int {
+        Int(
+            try connection.execute(
+                "SELECT count(*) FROM dw.fact_lead WHERE portal_id = $1 AND NOT is_deleted", [String(portalID)]
+            ).scalar ?? "0") ?? 0
+    }
+
+    private func copyDimensions(contacts: [ContactRecord], companies: [CompanyRecord], portalID: Int64) throws {
+        _ = try connection.copyFrom("COPY pg_temp.stage_contact FROM STDIN") { writer in
+            for contact in contacts {
+                writer.append(portalID)
+                writer.append(contact.contactID)
+                writer.append(contact.name)
+                writer.append(contact.firstName)
+                writer.append(contact.lastName)
+                writer.append(contact.post)
+                writer.append(contact.typeID)
+                writer.append(contact.sourceID)
+                writer.append(contact.companyID)
+                writer.append(contact.assignedByID)
+                writer.append(timestamp: contact.createdAt)
+                writer.append(timestamp: contact.modifiedAt)
+                try writer.endRow()
+            }
+        }
+        _ = try connection.copyFrom("COPY pg_temp.stage_company FROM STDIN") { writer in
+            for company in companies {
+                writer.append(portalID)
+                writer.append(company.companyID)
+                writer.append(company.title)
+                writer.append(company.companyType)
+                writer.append(company.industry)
+                writer.append(company.employees)
+                writer.append(company.revenue)
+                writer.append(company.currencyID)
+                writer.append(company.assignedByID)
+                writer.append(timestamp: company.createdAt)
+                writer.append(timestamp: company.modifiedAt)
+                try writer.endRow()
+            }
+        }
+    }
+
+    private func saveProgress(_ progress: StreamProgress, portalID: Int64, runID: Int64) throws {
+        try connection.execute(
+            """
+            INSERT INTO etl.sync_state (portal_id, stream, watermark, watermark_id, run_id, pass_started_at, pass_mode, pass_filter)
+            VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7, $8)
+            ON CONFLICT (portal_id, stream) DO UPDATE SET
+                watermark_id = EXCLUDED.watermark_id, run_id = EXCLUDED.run_id, updated_at = now(),
+                watermark = CASE WHEN EXCLUDED.stream = 'stage_history' THEN EXCLUDED.watermark ELSE etl.sync_state.watermark END,
+                pass_started_at = COALESCE(etl.sync_state.pass_started_at, EXCLUDED.pass_started_at),
+                pass_mode = COALESCE(EXCLUDED.pass_mode, etl.sync_state.pass_mode),
+                pass_filter = EXCLUDED.pass_filter
+            """,
+            [
+                String(portalID), progress.stream, progress.stream == "stage_history" ? String(progress.cursor) : "",
+                String(progress.cursor), String(runID), progress.passStartedAt.map(String.init), progress.passMode,
+                progress.passFilter,
+            ])
+    }
+
+    private func addCounts(_ counts: ChunkCounts, runID: Int64, requests: RunCounters) throws {
+        try connection.execute(
+            """
+            UPDATE etl.sync_run SET leads_upserted = leads_upserted + $2, product_rows = product_rows + $3,
+                   contact_links = contact_links + $4, stage_history = stage_history + $5,
+                   records_skipped = records_skipped + $6, nul_stripped = nul_stripped + $7,
+                   http_requests = $8, retries = $9, throttled = $10
+            WHERE run_id = $1
+            """,
+            [
+                String(runID), String(counts.leads), String(counts.productRows), String(counts.contactLinks),
+                String(counts.stageHistory), String(counts.skipped), String(counts.nulStripped),
+                String(requests.requests), String(requests.retries), String(requests.throttled),
+            ])
+    }
+}
+
+/// Where a stream stands.
+public struct StreamState: Sendable, Equatable {
+    /// Portal time up to which the stream is complete.
+    public var watermarkTime: Int64?
+    /// Cursor inside an unfinished pass (leads) or the last id (history).
+    public var cursor: Int64 = 0
+    /// Portal time the unfinished pass began.
+    public var passStartedAt: Int64?
+    /// Mode of the unfinished pass.
+    public var passMode: String?
+    /// DATE_MODIFY lower bound of the unfinished pass.
+    public var passFilter: String?
+
+    /// Creates a state.
+    public init(
+        watermarkTime: Int64? = nil, cursor: Int64 = 0, passStartedAt: Int64? = nil, passMode: String? = nil,
+        passFilter: String? = nil
+    ) {
+        self.watermarkTime = watermarkTime
+        self.cursor = cursor
+        self.passStartedAt = passStartedAt
+        self.passMode = passMode
+        self.passFilter = passFilter
+    }
+}
+
+/// The progress committed with a chunk.
+public struct StreamProgress: Sendable {
+    /// `leads` or `stage_history`.
+    public var stream: String
+    /// The keyset cursor after the chunk.
+    public var cursor: Int64
+    /// Portal time the pass began.
+    public var passStartedAt: Int64?
+    /// The pass's mode.
+    public var passMode: String?
+    /// The pass's DATE_MODIFY lower bound.
+    public var passFilter: String?
+}
+
+/// What a chunk added.
+public struct ChunkCounts: Sendable, Equatable {
+    /// Leads upserted.
+    public var leads = 0
+    /// Product rows written.
+    public var productRows = 0
+    /// Contact links written.
+    public var contactLinks = 0
+    /// Stage-history rows written.
+    public var stageHistory = 0
+    /// NUL characters stripped.
+    public var nulStripped = 0
+    /// Records skipped as invalid.
+    public var skipped = 0
+}
+
+/// Request counters for the run row.
+public struct RunCounters: Sendable {
+    /// HTTP requests.
+    public var requests: Int
+    /// Retries.
+    public var retries: Int
+    /// 503 and 429 answers.
+    public var throttled: Int
+
+    /// Creates counters.
+    public init(requests: Int, retries: Int, throttled: Int) {
+        self.requests = requests
+        self.retries = retries
+        self.throttled = throttled
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Bitrix24
+import Foundation
+
+/// Which portal to read and how politely: `--webhook-url` (or `B24_WEBHOOK_URL`), `--rate`, `--burst`.
+struct PortalOptions: ParsableArguments {
+    @Option(
+        name: .customLong("webhook-url"),
+        help: ArgumentHelp(
+            "Incoming webhook https://PORTAL/rest/USER_ID/CODE/ (default: $B24_WEBHOOK_URL).", valueName: "url"))
+    var webhookURL: String?
+
+    @Option(help: "Requests per second the portal allows (Enterprise: 5).")
+    var rate = 2.0
+
+    @Option(help: "Requests allowed in a burst (Enterprise: 250).")
+    var burst = 50.0
+
+    @Option(
+        name: .customLong("operating-budget"),
+        help: "Operating seconds per method per 10 minutes to stay under (0: ignore operating time).")
+    var operatingBudget = 480.0
+
+    func validate() throws {
+        guard rate >= 0, burst >= 1 else { throw ValidationError("--rate must be >= 0 and --burst >= 1") }
+    }
+
+    /// The webhook credentials, or a usage failure (exit 2) that never repeats the secret.
+    func credentials() throws -> Credentials {
+        guard let url = webhookURL ?? ProcessInfo.processInfo.environment["B24_WEBHOOK_URL"], !url.isEmpty else {
+            throw RunFailure(
+                message: "no portal given: set B24_WEBHOOK_URL or pass --webhook-url https://PORTAL/rest/USER_ID/CODE/",
+                exitCode: ExitStatus.usage)
+        }
+        do {
+            return .webhook(try WebhookCredentials(url: url))
+        } catch {
+            throw RunFailure(message: String(describing: error), exitCode: ExitStatus.usage)
+        }
+    }
+
+    /// A client for the portal on the real transport and clock.
+    func client(_ credentials: Credentials, transport: AsyncHTTPTransport) -> BitrixClient {
+        let clock = SystemClientClock()
+        return BitrixClient(
+            credentials: credentials, transport: transport, clock: clock,
+            limiter: RateLimiter(rate: rate, burst: burst, operatingBudget: operatingBudget, clock: clock))
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import B24Core
+import Bitrix24
+import Foundation
+import LeadExport
+import LibPQ
+import Schema
+
+/// `b24pg sync`: the nightly job.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Bring the star schema in step with the portal (incremental by default).",
+        discussion: """
+            Reads leads changed since the last run (from the portal's clock, with a 5-minute overlap), \
+            their contact bindings and product rows, stage history, the contacts and companies they \
+            refer to and all reference data; loads them in one transaction per chunk; then flags leads \
+            deleted in the portal with an ID-only scan. Exit codes: 0 ok, 1 failed, 2 usage, 3 another \
+            sync of the portal is running.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var portal: PortalOptions
+
+    @Flag(help: "Re-read every lead, not only the changed ones.")
+    var full = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Re-read leads modified since this date (YYYY-MM-DD or ISO 8601 with offset).", valueName: "date"))
+    var since: String?
+
+    @Flag(
+        name: .customLong("no-reconcile"), help: "Skip the ID scan that flags deleted leads (for very frequent runs).")
+    var noReconcile = false
+
+    @Option(name: .customLong("log-format"), help: "Event lines when not on a terminal: logfmt or json.")
+    var logFormat: RunLog.Format = .logfmt
+
+    @Option(name: .customLong("chunk-size"), help: "Leads per load transaction.")
+    var chunkSize = 2_500
+
+    func validate() throws {
+        if full, since != nil { throw ValidationError("--full and --since cannot be combined") }
+        if let since, PortalTime(offsetSeconds: 0).parse(since) == nil {
+            throw ValidationError("--since must be a date like 2025-01-31 or 2025-01-31T00:00:00+03:00")
+        }
+        guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
+    }
+
+    func run() async throws {
+        let credentials = try portal.credentials()
+        let connection = try database.connect()
+        try Self.requireMigrated(connection)
+        let transport = AsyncHTTPTransport()
+        let client = portal.client(credentials, transport: transport)
+        let mode: SyncMode
+        if full {
+            mode = .full
+        } else if let since, let moment = PortalTime(offsetSeconds: 0).parse(since) {
+            mode = .since(moment)
+        } else {
+            mode = .incremental
+        }
+        let log = RunLog(format: logFormat, interactive: isatty(STDERR_FILENO) == 1)
+        let engine = SyncEngine(
+            client: client, database: DatabaseWorker(connection: connection), host: credentials.endpoint.host,
+            options: SyncOptions(mode: mode, reconcile: !noReconcile, leadsPerChunk: chunkSize), log: log,
+            clock: SystemClientClock())
+        do {
+            let summary = try await engine.run()
+            try? await transport.shutdown()
+            print(summary.line)
+        } catch let error as SyncError where error.isLocked {
+            try? await transport.shutdown()
+            throw RunFailure(message: error.message, exitCode: ExitStatus.locked)
+        } catch {
+            try? await transport.shutdown()
+            throw RunFailure.failed(error)
+        }
+    }
+
+    /// Fails with a clear message when the database lacks migrations this binary ships.
+    static func requireMigrated(_ connection: Connection) throws {
+        let applied = try Migrator().appliedMigrations(connection)
+        let pending = Migration.all.filter { applied[$0.version] == nil }
+        guard pending.isEmpty else {
+            throw RunFailure(
+                message:
+                    "the database is not migrated (\(pending.count) migration(s) pending); run `b24pg migrate` first",
+                exitCode: ExitStatus.failed)
+        }
+    }
+}
+
+extension RunLog.Format: ExpressibleByArgument {}

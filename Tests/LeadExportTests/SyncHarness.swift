@@ -1,0 +1,136 @@
+import B24Core
+import Bitrix24
+import Foundation
+import LeadExport
+import LibPQ
+import PortalSim
+import PostgresTestSupport
+import Schema
+import SimTestSupport
+
+/// A simulated portal reached in memory, and a sync engine that loads it into a real database.
+struct SyncHarness {
+    let portal: SimulatedPortal
+    let router: PortalRouter
+    let clock: VirtualClientClock
+    let transport: FailingTransport
+
+    init(leads: Int, seed: UInt64 = 21) {
+        let dataset = PortalDataset.generate(
+            seed: seed, leadCount: leads, time: PortalTime(offsetSeconds: 10_800), anchor: 1_767_214_800)
+        clock = VirtualClientClock(unixStart: 1_767_301_200)
+        portal = SimulatedPortal(dataset: dataset, limits: PortalLimits(rate: 0), clock: VirtualPortalClock(clock))
+        router = PortalRouter(portal: portal, auth: SimAuth(seed: seed, webhookCode: "synccode"))
+        transport = FailingTransport(inner: SimulatorTransport(router: router, clock: clock))
+    }
+
+    /// A fresh client (its own counters) over the shared transport.
+    func client() throws -> BitrixClient {
+        BitrixClient(
+            credentials: .webhook(try WebhookCredentials(url: "http://127.0.0.1:9/rest/1/synccode/")),
+            transport: transport,
+            clock: clock, limiter: RateLimiter(rate: 0, clock: clock),
+            retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: 0.1),
+            random: { 0.5 })
+    }
+
+    /// Runs one sync into the database at `connection`.
+    func sync(_ connection: Connection, options: SyncOptions = SyncOptions()) async throws -> SyncSummary {
+        let engine = SyncEngine(
+            client: try client(), database: DatabaseWorker(connection: connection), host: "sim.example",
+            options: options,
+            log: RunLog(write: { _ in }), clock: clock)
+        return try await engine.run()
+    }
+
+    /// Calls a write method on the portal, a minute after the last call.
+    @discardableResult
+    func write(_ method: String, _ params: JSONObject) -> MethodOutcome {
+        clock.advance(by: 60)
+        return portal.call(method, params)
+    }
+}
+
+/// Passes requests through until told to fail every request from a given count on.
+final class FailingTransport: HTTPTransport, @unchecked Sendable {
+    // Safe: `sent`, `failFrom` and `onRequest` are only accessed while holding `lock`.
+    private let lock = NSLock()
+    private let inner: SimulatorTransport
+    private var sent = 0
+    private var failFrom: Int?
+    private var onRequest: (@Sendable (Int) -> Void)?
+
+    init(inner: SimulatorTransport) {
+        self.inner = inner
+    }
+
+    /// Requests sent so far.
+    var count: Int { lock.withLock { sent } }
+
+    /// From request number `index` (1-based, counted from now on) every request fails with 403.
+    func failAfter(_ requests: Int?) {
+        lock.withLock { failFrom = requests.map { sent + $0 } }
+    }
+
+    /// Runs `hook` with the running request number before each request.
+    func beforeEachRequest(_ hook: (@Sendable (Int) -> Void)?) {
+        lock.withLock { onRequest = hook }
+    }
+
+    func send(_ request: TransportRequest) async throws(BitrixError) -> TransportResponse {
+        let (number, limit, hook) = lock.withLock { () -> (Int, Int?, (@Sendable (Int) -> Void)?) in
+            sent += 1
+            return (sent, failFrom, onRequest)
+        }
+        hook?(number)
+        if let limit, number > limit {
+            return TransportResponse(
+                status: 403, body: Array(#"{"error":"ACCESS_DENIED","error_description":"test outage"}"#.utf8))
+        }
+        return try await inner.send(request)
+    }
+}
+
+/// The star's content without run bookkeeping: equal snapshots mean equal data.
+enum StarSnapshot {
+    static let queries = [
+        "SELECT * FROM dw.fact_lead ORDER BY portal_id, lead_id",
+        "SELECT * FROM dw.fact_lead_product ORDER BY portal_id, row_id",
+        "SELECT * FROM dw.bridge_lead_contact ORDER BY portal_id, lead_id, contact_id",
+        "SELECT * FROM dw.fact_lead_stage_history ORDER BY portal_id, history_id",
+        "SELECT * FROM dw.fact_lead_version ORDER BY portal_id, lead_id, version",
+        "SELECT * FROM dw.dim_status ORDER BY 1, 2", "SELECT * FROM dw.dim_source ORDER BY 1, 2",
+        "SELECT * FROM dw.dim_user ORDER BY 1, 2", "SELECT * FROM dw.dim_currency ORDER BY 1, 2",
+        "SELECT * FROM dw.dim_contact ORDER BY 1, 2", "SELECT * FROM dw.dim_company ORDER BY 1, 2",
+        "SELECT * FROM dw.dim_product ORDER BY 1, 2", "SELECT * FROM dw.dim_lead_field ORDER BY 1, 2",
+        "SELECT stream, watermark_id, pass_started_at IS NULL FROM etl.sync_state ORDER BY stream",
+    ]
+    static let bookkeeping: Set<String> = ["last_run_id", "loaded_at", "run_id", "deleted_at"]
+
+    static func take(_ connection: Connection) throws -> [[[String?]]] {
+        try queries.map { query in
+            let result = try connection.execute(query)
+            let keep = result.columns.enumerated().filter { !bookkeeping.contains($0.element) }.map(\.offset)
+            return result.rows.map { row in keep.map { row[$0] } }
+        }
+    }
+}
+
+/// A migrated database of its own for one test.
+func withMigratedDatabase<Result>(_ body: (Connection, ConnectionString) async throws -> Result) async throws -> Result
+{
+    let name = "b24pg_sync_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    let admin = try TestDatabase.connect()
+    try admin.execute("CREATE DATABASE \(SQLIdentifier.quoted(name))")
+    let target = ConnectionString("dbname=\(name)")
+    do {
+        let connection = try Connection(target)
+        _ = try Migrator().migrate(connection)
+        let result = try await body(connection, target)
+        _ = try? admin.execute("DROP DATABASE IF EXISTS \(SQLIdentifier.quoted(name)) WITH (FORCE)")
+        return result
+    } catch {
+        _ = try? admin.execute("DROP DATABASE IF EXISTS \(SQLIdentifier.quoted(name)) WITH (FORCE)")
+        throw error
+    }
+}
