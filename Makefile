@@ -3,11 +3,19 @@ SWIFT ?= swift
 SWIFT_FORMAT ?= swift format
 FORMAT_PATHS := Package.swift Sources Tests
 
-.PHONY: demo test build lint format deps clean
+.PHONY: demo demo-stop test build lint format deps clean
 
-## Builds and runs the demo (completed by the sync issue; for now: migrate a throwaway cluster).
+## Installs what is missing, builds, starts a local Postgres in .pg/demo (unless DATABASE_URL is set) and runs b24pg demo.
 demo: deps build
-	@scripts/with-test-cluster .build/debug/b24pg migrate
+	@if [ -z "$$DATABASE_URL" ]; then \
+		scripts/pg-test-cluster start .pg/demo && eval "$$(scripts/pg-test-cluster env .pg/demo)" && \
+		.build/debug/b24pg demo && \
+		echo "The demo database keeps running: eval \"\$$(scripts/pg-test-cluster env .pg/demo)\"; psql -d b24pg_demo  (stop: make demo-stop)"; \
+	else .build/debug/b24pg demo; fi
+
+## Stops the demo's local Postgres.
+demo-stop:
+	scripts/pg-test-cluster stop .pg/demo
 
 ## Builds everything and runs every test (unit and integration) against a throwaway Postgres.
 test: deps

@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["B24Core", "LibPQ", "PostgresTestSupport"],
+            dependencies: ["B24Core", "LibPQ", "LeadExport", "PostgresTestSupport"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -91,31 +91,6 @@ final class FailingTransport: HTTPTransport, @unchecked Sendable {
     }
 }
 
-/// The star's content without run bookkeeping: equal snapshots mean equal data.
-enum StarSnapshot {
-    static let queries = [
-        "SELECT * FROM dw.fact_lead ORDER BY portal_id, lead_id",
-        "SELECT * FROM dw.fact_lead_product ORDER BY portal_id, row_id",
-        "SELECT * FROM dw.bridge_lead_contact ORDER BY portal_id, lead_id, contact_id",
-        "SELECT * FROM dw.fact_lead_stage_history ORDER BY portal_id, history_id",
-        "SELECT * FROM dw.fact_lead_version ORDER BY portal_id, lead_id, version",
-        "SELECT * FROM dw.dim_status ORDER BY 1, 2", "SELECT * FROM dw.dim_source ORDER BY 1, 2",
-        "SELECT * FROM dw.dim_user ORDER BY 1, 2", "SELECT * FROM dw.dim_currency ORDER BY 1, 2",
-        "SELECT * FROM dw.dim_contact ORDER BY 1, 2", "SELECT * FROM dw.dim_company ORDER BY 1, 2",
-        "SELECT * FROM dw.dim_product ORDER BY 1, 2", "SELECT * FROM dw.dim_lead_field ORDER BY 1, 2",
-        "SELECT stream, watermark_id, pass_started_at IS NULL FROM etl.sync_state ORDER BY stream",
-    ]
-    static let bookkeeping: Set<String> = ["last_run_id", "loaded_at", "run_id", "deleted_at"]
-
-    static func take(_ connection: Connection) throws -> [[[String?]]] {
-        try queries.map { query in
-            let result = try connection.execute(query)
-            let keep = result.columns.enumerated().filter { !bookkeeping.contains($0.element) }.map(\.offset)
-            return result.rows.map { row in keep.map { row[$0] } }
-        }
-    }
-}
-
 /// A migrated database of its own for one test.
 func withMigratedDatabase<Result>(_ body: (Connection, ConnectionString) async throws -> Result) async throws -> Result
 {

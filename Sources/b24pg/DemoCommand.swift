@@ -1,0 +1,173 @@
+import ArgumentParser
+import B24Core
+import Bitrix24
+import Foundation
+import LeadExport
+import LibPQ
+import PortalSim
+import Schema
+
+/// `b24pg demo`: a simulated portal, a local database, one sync, and a funnel summary.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole product locally: simulated portal → sync → funnel summary.",
+        discussion: """
+            Starts the simulated portal in-process, migrates the database and runs a full sync under the \
+            real rate limit, then prints the funnel. With DATABASE_URL (or --database-url) it uses that \
+            database; otherwise it starts a throwaway cluster in .pg/demo with scripts/pg-test-cluster \
+            (what `make demo` does) and recreates the database b24pg_demo in it.
+            """
+    )
+
+    @Option(
+        help: ArgumentHelp(
+            "Database to fill (default: $DATABASE_URL, else a local cluster in .pg/demo).", valueName: "url"))
+    var databaseURL: String?
+
+    @Option(help: "Leads in the simulated portal.")
+    var leads = 3_000
+
+    @Option(help: "Seed of the simulated portal.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Requests per second the simulated portal allows (and the client keeps to).")
+    var rate = 2.0
+
+    func run() async throws {
+        let target = try prepareDatabase()
+        print("database: \(target)")
+        let connection: Connection
+        do {
+            connection = try Connection(target)
+            let report = try Migrator().migrate(connection)
+            print("migrated: \(report.applied.count) new, \(report.alreadyApplied) already applied")
+        } catch {
+            throw RunFailure.failed(error)
+        }
+
+        let time = PortalTime(offsetSeconds: 10_800)
+        let dataset = PortalDataset.generate(
+            seed: seed, leadCount: leads, time: time, anchor: time.startOfDay(Int64(Date().timeIntervalSince1970)))
+        let portal = SimulatedPortal(dataset: dataset, limits: PortalLimits(rate: rate, burst: 50))
+        let router = PortalRouter(portal: portal, auth: SimAuth(seed: seed))
+        let server = try await PortalServer.start(router: router)
+        print("simulated portal: \(leads) leads at \(server.baseURL) (rate \(rate)/s, burst 50)")
+
+        let credentials = Credentials.webhook(
+            try WebhookCredentials(url: "\(server.baseURL)/rest/1/\(router.credentials.webhookCode)/"))
+        let transport = AsyncHTTPTransport()
+        let clock = SystemClientClock()
+        let client = BitrixClient(
+            credentials: credentials, transport: transport, clock: clock,
+            limiter: RateLimiter(rate: rate, burst: 50, clock: clock))
+        let engine = SyncEngine(
+            client: client, database: DatabaseWorker(connection: try Connection.reopen(target)),
+            host: "demo.bitrix24.local",
+            options: SyncOptions(mode: .full), log: RunLog(interactive: isatty(STDERR_FILENO) == 1), clock: clock)
+        let summary: SyncSummary
+        do {
+            summary = try await engine.run()
+        } catch {
+            try? await transport.shutdown()
+            try? await server.shutdown()
+            throw RunFailure.failed(error)
+        }
+        try? await transport.shutdown()
+        try? await server.shutdown()
+        print("\n" + summary.line)
+        try printFunnel(connection)
+        print(
+            """
+
+            Explore it:  psql "\(target.description)"  then e.g.  SELECT * FROM dw.fact_lead LIMIT 5;
+            Status:      b24pg status --database-url "\(target.description)"
+            """)
+    }
+
+    /// The database to use: the one given, or `b24pg_demo` in a local throwaway cluster.
+    private func prepareDatabase() throws -> ConnectionString {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = databaseURL ?? environment["DATABASE_URL"], !url.isEmpty { return ConnectionString(url) }
+        if environment["PGHOST"] == nil {
+            try startLocalCluster()
+        }
+        do {
+            let admin = try Connection(ConnectionString(""))
+            try admin.execute("DROP DATABASE IF EXISTS b24pg_demo WITH (FORCE)")
+            try admin.execute("CREATE DATABASE b24pg_demo")
+        } catch {
+            throw RunFailure.failed(error)
+        }
+        return ConnectionString("dbname=b24pg_demo")
+    }
+
+    /// Starts `.pg/demo` with the repository's script and points libpq at it.
+    private func startLocalCluster() throws {
+        let script = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(
+            "scripts/pg-test-cluster")
+        guard FileManager.default.isExecutableFile(atPath: script.path) else {
+            throw RunFailure(
+                message:
+                    "no database: set DATABASE_URL, or run `make demo` from the repository (it starts a local cluster)",
+                exitCode: ExitStatus.usage)
+        }
+        for arguments in [["start", ".pg/demo"]] {
+            let process = Process()
+            process.executableURL = script
+            process.arguments = arguments
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw RunFailure(
+                    message: "could not start the local PostgreSQL cluster in .pg/demo", exitCode: ExitStatus.failed)
+            }
+        }
+        let directory = URL(fileURLWithPath: ".pg/demo/socket").standardizedFileURL.path
+        setenv("PGHOST", directory, 1)
+        setenv("PGPORT", ProcessInfo.processInfo.environment["PGTEST_PORT"] ?? "54329", 1)
+        setenv("PGUSER", "postgres", 1)
+        setenv("PGDATABASE", "postgres", 1)
+    }
+
+    /// Prints leads per stage (now and ever reached) and conversion by source.
+    private func printFunnel(_ connection: Connection) throws {
+        do {
+            let stages = try connection.execute(
+                """
+                SELECT s.name, s.semantic, count(DISTINCT f.lead_id) FILTER (WHERE f.status_id = s.status_id) AS now,
+                       count(DISTINCT h.lead_id) AS reached
+                FROM dw.dim_status s
+                LEFT JOIN dw.fact_lead f ON f.portal_id = s.portal_id AND NOT f.is_deleted AND f.status_id = s.status_id
+                LEFT JOIN dw.fact_lead_stage_history h ON h.portal_id = s.portal_id AND h.status_id = s.status_id
+                     AND EXISTS (SELECT 1 FROM dw.fact_lead l WHERE l.portal_id = h.portal_id AND l.lead_id = h.lead_id AND NOT l.is_deleted)
+                GROUP BY s.portal_id, s.status_id, s.name, s.semantic, s.sort ORDER BY s.sort
+                """)
+            print("\nfunnel")
+            TextTable.print(["stage", "semantic", "leads now", "leads reached"], stages.rows)
+            let sources = try connection.execute(
+                """
+                SELECT coalesce(src.name, f.source_id, '(none)'), count(*),
+                       count(*) FILTER (WHERE f.status_semantic = 'S'),
+                       round(100.0 * count(*) FILTER (WHERE f.status_semantic = 'S') / count(*), 1) || ' %'
+                FROM dw.fact_lead f LEFT JOIN dw.dim_source src ON src.portal_id = f.portal_id AND src.source_id = f.source_id
+                WHERE NOT f.is_deleted GROUP BY 1 ORDER BY 2 DESC
+                """)
+            print("\nconversion by source")
+            TextTable.print(["source", "leads", "converted", "conversion"], sources.rows)
+        } catch {
+            throw RunFailure.failed(error)
+        }
+    }
+}
+
+extension Connection {
+    /// A second connection to the same database (the sync's own, so it can hold its lock).
+    static func reopen(_ target: ConnectionString) throws -> Connection {
+        do {
+            return try Connection(target)
+        } catch {
+            throw RunFailure.failed(error)
+        }
+    }
+}

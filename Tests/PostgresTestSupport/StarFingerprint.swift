@@ -1,0 +1,34 @@
+import LibPQ
+
+/// A fingerprint of the star's content without run bookkeeping (run ids, load times): two
+/// databases with equal fingerprints hold the same data.
+public enum StarFingerprint {
+    static let tables: [(name: String, order: String, excluded: Set<String>)] = [
+        ("dw.fact_lead", "portal_id, lead_id", ["last_run_id", "loaded_at", "deleted_at"]),
+        ("dw.fact_lead_product", "portal_id, row_id", []),
+        ("dw.bridge_lead_contact", "portal_id, lead_id, contact_id", []),
+        ("dw.fact_lead_stage_history", "portal_id, history_id", []),
+        ("dw.fact_lead_version", "portal_id, lead_id, version", ["run_id"]),
+        ("dw.dim_status", "portal_id, status_id", []), ("dw.dim_source", "portal_id, source_id", []),
+        ("dw.dim_user", "portal_id, user_id", []), ("dw.dim_currency", "portal_id, currency_id", []),
+        ("dw.dim_contact", "portal_id, contact_id", []), ("dw.dim_company", "portal_id, company_id", []),
+        ("dw.dim_product", "portal_id, product_id", []), ("dw.dim_lead_field", "portal_id, field_name", []),
+    ]
+
+    /// `table: rows md5` for every star table.
+    public static func take(_ connection: Connection) throws -> [String] {
+        try tables.map { table in
+            let columns = try connection.execute(
+                """
+                SELECT column_name FROM information_schema.columns
+                WHERE table_schema || '.' || table_name = $1 ORDER BY ordinal_position
+                """, [table.name]
+            ).rows.compactMap { $0[0] }.filter { !table.excluded.contains($0) }
+            let list = columns.map { SQLIdentifier.quoted($0) }.joined(separator: ", ")
+            let result = try connection.execute(
+                "SELECT count(*), md5(coalesce(string_agg(row_text, '|'), '')) FROM (SELECT ROW(\(list))::text AS row_text FROM \(table.name) ORDER BY \(table.order)) t"
+            )
+            return "\(table.name): \(result.rows.first?[0] ?? "?") rows \(result.rows.first?[1] ?? "?")"
+        }
+    }
+}
