@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_FORMAT ?= swift format
 FORMAT_PATHS := Package.swift Sources Tests
 
-.PHONY: demo demo-stop test build lint format deps clean
+.PHONY: demo demo-stop test build bench lint format deps clean
 
 ## Installs what is missing, builds, starts a local Postgres in .pg/demo (unless DATABASE_URL is set) and runs b24pg demo.
 demo: deps build
@@ -25,6 +25,11 @@ test: deps
 ## Builds the b24pg binary (.build/debug/b24pg); warnings are errors (Package.swift).
 build: deps
 	$(SWIFT) build
+
+## Runs the benchmark scenarios of DESIGN.md §8 (release build, throwaway Postgres) and prints a table.
+bench: deps
+	$(SWIFT) build -c release --product b24pg-bench
+	scripts/with-test-cluster .build/release/b24pg-bench
 
 ## Installs libpq-dev, pkg-config and postgresql when missing (apt, as root).
 deps:

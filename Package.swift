@@ -82,6 +82,11 @@ let package = Package(
             path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "b24pg-bench",
+            dependencies: ["B24Core", "Bitrix24", "LeadExport", "LibPQ", "PortalSim", "Schema"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LibPQTests",
             dependencies: ["LibPQ", "PostgresTestSupport"],

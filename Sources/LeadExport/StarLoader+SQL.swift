@@ -135,5 +135,6 @@ extension StarLoader {
         ON CONFLICT (portal_id, field_name) DO UPDATE SET type = EXCLUDED.type, label = EXCLUDED.label,
             is_multiple = EXCLUDED.is_multiple, is_required = EXCLUDED.is_required, is_custom = EXCLUDED.is_custom,
             items = EXCLUDED.items, sort = EXCLUDED.sort;
+        SELECT etl.refresh_lead_custom_fields();
         """
 }
