@@ -58,6 +58,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FunnelReport",
+            dependencies: ["LibPQ"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Schema",
             dependencies: ["LibPQ"],
             resources: [.embedInCode("Migrations")],
@@ -72,6 +77,7 @@ let package = Package(
                 "B24Core",
                 "Bitrix24",
                 "LeadExport",
+                "FunnelReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -116,7 +122,8 @@ let package = Package(
         .testTarget(
             name: "LeadExportTests",
             dependencies: [
-                "LeadExport", "Bitrix24", "PortalSim", "B24Core", "LibPQ", "Schema", "PostgresTestSupport",
+                "LeadExport", "FunnelReport", "Bitrix24", "PortalSim", "B24Core", "LibPQ", "Schema",
+                "PostgresTestSupport",
                 "SimTestSupport",
             ],
             swiftSettings: swiftSettings

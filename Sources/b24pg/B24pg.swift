@@ -11,7 +11,9 @@ struct B24pg: AsyncParsableCommand {
             2 usage or configuration error; 3 another sync holds the lock.
             """,
         version: "0.1.0",
-        subcommands: [Migrate.self, SyncCommand.self, StatusCommand.self, Sim.self, DemoCommand.self]
+        subcommands: [
+            Migrate.self, SyncCommand.self, StatusCommand.self, ReportCommand.self, Sim.self, DemoCommand.self,
+        ]
     )
 
     /// Runs the command line and maps every failure to the documented exit codes.

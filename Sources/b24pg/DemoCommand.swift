@@ -2,6 +2,7 @@ import ArgumentParser
 import B24Core
 import Bitrix24
 import Foundation
+import FunnelReport
 import LeadExport
 import LibPQ
 import PortalSim
@@ -77,6 +78,12 @@ struct DemoCommand: AsyncParsableCommand {
         try? await server.shutdown()
         print("\n" + summary.line)
         try printFunnel(connection)
+        do {
+            let path = try ReportCommand.write(try ReportData.load(connection), to: "report.html")
+            print("\nHTML report: \(path)")
+        } catch {
+            throw RunFailure.failed(error)
+        }
         print(
             """
 
