@@ -9,6 +9,7 @@ extension Migration {
         shipped("004_mart_and_reader.sql", PackageResources._04_mart_and_reader_sql),
         shipped("005_sync_progress.sql", PackageResources._05_sync_progress_sql),
         shipped("006_mart_views.sql", PackageResources._06_mart_views_sql),
+        shipped("007_mart_portal.sql", PackageResources._07_mart_portal_sql),
     ].compactMap { $0 }
 
     private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {
