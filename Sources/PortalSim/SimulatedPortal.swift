@@ -58,6 +58,12 @@ public final class SimulatedPortal: @unchecked Sendable {
         }
     }
 
+    /// Changes data the way a user in the portal's web interface would: no rate limit, no
+    /// operating time, not counted as REST traffic. For tests and benchmarks that churn data.
+    public func perform(_ method: String, _ params: JSONObject) -> MethodOutcome {
+        locked { run(method.lowercased(), params, now: clock.now()) }
+    }
+
     /// Runs one method (top-level or inside a batch), applying its operating-time budget.
     func runCounted(_ method: String, _ params: JSONObject, now: Double) -> MethodOutcome {
         stats.count(method: method)

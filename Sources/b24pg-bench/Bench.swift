@@ -35,6 +35,8 @@ struct Bench {
         var rows: [Row] = []
         rows += try await syncScenarios(leads: leads)
         rows += try copyScenario(rows: copyRows)
+        let martLeads = Int(ProcessInfo.processInfo.environment["BENCH_MART_LEADS"] ?? "") ?? 1_000_000
+        rows += try martScenario(leads: martLeads)
         print("")
         print("| scenario | measure | value | target | verdict |")
         print("|---|---|---|---|---|")
@@ -85,11 +87,16 @@ struct Bench {
         let (full, fullSeconds) = try await sync(.incremental)
         let perThousand = Double(full.requests) / Double(leads) * 1000
         let floor = Double(full.requests) / 2
-        // Let the portal's bucket drain, then change 1 % of the leads and sync again.
-        try await Task.sleep(for: .seconds(26))
+        let limit = Double(max(0, full.requests - 49)) / 2
+        // Change 1 % of the leads (as users would, in the portal), let its bucket drain, sync again.
         let ids = portal.snapshot.leadIDs
+        var changed = 0
         for index in stride(from: 0, to: ids.count, by: 100) {
-            _ = portal.call("crm.lead.update", ["id": .int(ids[index]), "fields": ["TITLE": "bench change"]])
+            if case .success = portal.perform(
+                "crm.lead.update", ["id": .int(ids[index]), "fields": ["TITLE": "bench change"]])
+            {
+                changed += 1
+            }
         }
         try await Task.sleep(for: .seconds(26))
         let (incremental, incrementalSeconds) = try await sync(.incremental)
@@ -102,9 +109,12 @@ struct Bench {
                 value: String(format: "%.1f (%d requests)", perThousand, full.requests),
                 target: "≤ 45", verdict: perThousand <= 45 ? "met" : "missed"),
             Row(
-                scenario: label, measure: "wall time vs requests ÷ rate",
-                value: String(format: "%.1f s vs %.1f s (%.2f×)", fullSeconds, floor, fullSeconds / floor),
-                target: "within 10 % (the burst of 50 lets it finish earlier)",
+                scenario: label, measure: "wall time vs requests ÷ rate; vs (requests − burst) ÷ rate",
+                value: String(
+                    format: "%.1f s vs %.1f s (%.2f×); vs %.1f s (%.2f×)", fullSeconds, floor, fullSeconds / floor,
+                    limit,
+                    fullSeconds / max(limit, 1)),
+                target: "within 10 %",
                 verdict: fullSeconds <= floor * 1.1 ? "met" : "missed"),
             Row(
                 scenario: "incremental after 1 % of leads changed", measure: "requests",
@@ -113,6 +123,76 @@ struct Bench {
                     incremental.leads),
                 target: "≤ 3 % of full", verdict: share <= 3 ? "met" : "missed"),
         ]
+    }
+
+    /// Every mart view on a synthetic star of `leads` leads, 2 product rows and 3 stage changes each.
+    static func martScenario(leads: Int) throws -> [Row] {
+        let target = try freshDatabase("b24pg_bench_mart")
+        let connection = try Connection(target)
+        FileHandle.standardError.write(Data("bench: building a star of \(leads) leads for the mart views…\n".utf8))
+        try connection.executeScript(
+            """
+            INSERT INTO etl.portal (portal_id, host, time_zone) VALUES (1, 'bench.example', '+03:00');
+            INSERT INTO dw.dim_status (portal_id, status_id, name, sort, semantic) VALUES
+              (1, 'NEW', 'New', 10, 'P'), (1, 'IN_PROCESS', 'In progress', 20, 'P'), (1, 'UC_QUALIFY', 'Qualified', 25, 'P'),
+              (1, 'PROCESSED', 'Processed', 30, 'P'), (1, 'CONVERTED', 'Good lead', 40, 'S'), (1, 'JUNK', 'Junk', 50, 'F'),
+              (1, 'UC_NO_BUDGET', 'No budget', 60, 'F');
+            INSERT INTO dw.dim_source (portal_id, source_id, name, sort)
+              SELECT 1, 'SRC' || g, 'Source ' || g, g FROM generate_series(1, 10) g;
+            INSERT INTO dw.dim_user (portal_id, user_id, name, active) SELECT 1, g, 'User ' || g, true FROM generate_series(1, 200) g;
+            INSERT INTO dw.dim_product (portal_id, product_id, name) SELECT 1, g, 'Product ' || g FROM generate_series(1, 15) g;
+            INSERT INTO dw.fact_lead (portal_id, lead_id, title, status_id, status_semantic, source_id, assigned_by_id, opportunity,
+                                      currency_id, created_at, modified_at, closed_at, created_date_key, closed_date_key)
+            SELECT 1, g, 'Lead ' || g, s.status_id, s.semantic, 'SRC' || (1 + g % 10), 1 + g % 200, (g % 50000) + 0.5, 'USD',
+                   c, c + interval '3 days', CASE WHEN s.semantic <> 'P' THEN c + interval '2 days' END,
+                   to_char(c AT TIME ZONE '+03:00', 'YYYYMMDD')::int,
+                   CASE WHEN s.semantic <> 'P' THEN to_char((c + interval '2 days') AT TIME ZONE '+03:00', 'YYYYMMDD')::int ELSE 0 END
+            FROM generate_series(1, \(leads)) g
+            CROSS JOIN LATERAL (SELECT timestamptz '2024-01-01' + (g % 700) * interval '1 day' + (g % 86400) * interval '1 second' AS c) t
+            JOIN (VALUES (0, 'NEW', 'P'), (1, 'IN_PROCESS', 'P'), (2, 'UC_QUALIFY', 'P'), (3, 'PROCESSED', 'P'), (4, 'CONVERTED', 'S'),
+                         (5, 'JUNK', 'F'), (6, 'UC_NO_BUDGET', 'F')) AS s(k, status_id, semantic) ON s.k = g % 7;
+            INSERT INTO dw.fact_lead_product (portal_id, row_id, lead_id, product_id, product_name, price, quantity)
+            SELECT 1, r, 1 + r % \(leads), 1 + r % 15, 'Product ' || (1 + r % 15), 10 + r % 90, 1 + r % 3
+            FROM generate_series(1, \(leads * 2)) r;
+            INSERT INTO dw.bridge_lead_contact (portal_id, lead_id, contact_id, is_primary)
+            SELECT 1, 1 + r % \(leads), r, true FROM generate_series(1, \(leads * 3 / 2)) r;
+            INSERT INTO dw.fact_lead_stage_history (portal_id, history_id, lead_id, type_id, status_id, status_semantic, created_at, created_date_key)
+            SELECT 1, h, f.lead_id, CASE WHEN k = 0 THEN 1 ELSE 2 END,
+                   CASE WHEN k = 0 THEN 'NEW' WHEN k = 1 THEN 'IN_PROCESS' ELSE f.status_id END,
+                   CASE WHEN k = 2 THEN f.status_semantic ELSE 'P' END, f.created_at + k * interval '1 day', f.created_date_key
+            FROM (SELECT lead_id, status_id, status_semantic, created_at, created_date_key, row_number() OVER () AS n
+                  FROM dw.fact_lead) f
+            CROSS JOIN generate_series(0, 2) k
+            CROSS JOIN LATERAL (SELECT f.n * 3 + k AS h) ids;
+            ANALYZE;
+            """)
+        let queries: [(String, String)] = [
+            (
+                "mart.lead (newest 100)",
+                "SELECT * FROM mart.lead WHERE portal_id = 1 ORDER BY created_at DESC LIMIT 100"
+            ),
+            (
+                "mart.lead (count by source)",
+                "SELECT source_name, count(*) FROM mart.lead WHERE portal_id = 1 GROUP BY 1"
+            ),
+            ("mart.funnel_stage", "SELECT * FROM mart.funnel_stage WHERE portal_id = 1"),
+            ("mart.conversion_by_source", "SELECT * FROM mart.conversion_by_source WHERE portal_id = 1"),
+            ("mart.leads_daily", "SELECT * FROM mart.leads_daily WHERE portal_id = 1"),
+            ("mart.time_to_convert", "SELECT * FROM mart.time_to_convert WHERE portal_id = 1"),
+            ("mart.product_revenue", "SELECT * FROM mart.product_revenue WHERE portal_id = 1"),
+            ("mart.owner_performance", "SELECT * FROM mart.owner_performance WHERE portal_id = 1"),
+            ("mart.lead_custom_fields (100)", "SELECT * FROM mart.lead_custom_fields WHERE portal_id = 1 LIMIT 100"),
+        ]
+        try connection.execute("SELECT etl.refresh_lead_custom_fields()")
+        return try queries.map { name, sql in
+            _ = try connection.execute(sql)
+            let started = Date()
+            let result = try connection.execute(sql)
+            let seconds = Date().timeIntervalSince(started)
+            return Row(
+                scenario: "mart views on \(leads) leads", measure: "\(name): \(result.rows.count) rows",
+                value: String(format: "%.2f s", seconds), target: "< 2 s", verdict: seconds < 2 ? "met" : "missed")
+        }
     }
 
     /// COPY writer alone against `psql \copy` of the same rows.
@@ -124,20 +204,24 @@ struct Bench {
             + "assigned_by_id bigint, opportunity numeric, currency_id text, created_at timestamptz, created_date_key int, "
             + "is_deleted boolean, custom_fields jsonb)"
         try connection.execute(table)
+        // The rows exist before the clock starts: the writer is measured, not the making of values.
+        let titles = (0..<count).map { "Website request #\($0 + 1)\twith tab" }
+        let amounts = (0..<count).map { "\($0 % 50_000).50" }
+        let custom = #"{"UF_CRM_SCORE":12.5,"UF_CRM_CHANNEL":{"id":201,"value":"Phone"}}"#
         func fill(_ writer: inout CopyWriter) throws {
             for index in 0..<count {
                 writer.append(Int64(1))
                 writer.append(Int64(index + 1))
-                writer.append("Website request #\(index + 1)\twith tab")
+                writer.append(titles[index])
                 writer.append(index % 3 == 0 ? "CONVERTED" : "IN_PROCESS")
                 writer.append("WEB")
                 writer.append(Int64(index % 40 + 1))
-                writer.append("\(index % 50_000).50")
+                writer.append(amounts[index])
                 writer.append("USD")
                 writer.append("2025-05-23T15:18:25+00:00")
                 writer.append(Int64(20_250_523))
                 writer.append(false)
-                writer.append(#"{"UF_CRM_SCORE":12.5,"UF_CRM_CHANNEL":{"id":201,"value":"Phone"}}"#)
+                writer.append(custom)
                 try writer.endRow()
             }
         }
