@@ -92,7 +92,8 @@ public final class BitrixClient: Sendable {
     }
 
     /// Runs one chunk of at most 50 commands, repeating only the commands that failed in a way
-    /// that may pass (limits, 5xx), up to 8 rounds. Errors that remain are returned by key.
+    /// that may pass (limits, 5xx): up to 8 rounds with failures, and as long as it takes for
+    /// operating-time refusals (each waits for the portal's reset). Errors that remain are returned by key.
     public func batchRetryingCommands(
         _ commands: [BatchCommand]
     ) async throws(BitrixError) -> (
@@ -101,14 +102,16 @@ public final class BitrixClient: Sendable {
         var pending = commands
         var results: [String: JSON] = [:]
         var errors: [String: BitrixError] = [:]
-        var rounds = 0
+        var failedRounds = 0
         while !pending.isEmpty {
-            rounds += 1
             let answer = try await batch(pending)
             var again: [BatchCommand] = []
+            var failed = false
             for command in pending {
                 if let error = answer.errors[command.key] {
-                    if error.isRetryable, rounds < 8 {
+                    // An operating-time refusal is a wait (the limiter holds the method until the reset), not a failure.
+                    if error.code != .operatingLimited { failed = true }
+                    if error.isRetryable, failedRounds < 8 {
                         again.append(command)
                     } else {
                         errors[command.key] = error
@@ -117,6 +120,7 @@ public final class BitrixClient: Sendable {
                     results[command.key] = answer.results[command.key] ?? .array([])
                 }
             }
+            if failed { failedRounds += 1 }
             if !again.isEmpty { statistics.update { $0.retries += 1 } }
             pending = again
         }

@@ -67,7 +67,8 @@ public struct KeysetPager: Sendable {
             for command in commands {
                 if let error = result.errors[command.key] {
                     // The rest of the chain hangs on this page: start again after the last good id.
-                    failures += 1
+                    // An operating-time refusal only waits (the limiter holds the method until the reset).
+                    if error.code != .operatingLimited { failures += 1 }
                     guard error.isRetryable, failures <= 8 else { throw error }
                     client.statistics.update { $0.retries += 1 }
                     break

@@ -9,12 +9,19 @@ final class ChunkBuilder: Sendable {
     private let detailConcurrency: Int
     private let log: RunLog
     private let seen = SeenDimensions()
+    private let knownDimensions: (@Sendable (Set<Int64>, Set<Int64>) async throws -> (Set<Int64>, Set<Int64>))?
 
-    init(client: BitrixClient, transformer: LeadTransformer, detailConcurrency: Int, log: RunLog) {
+    /// - Parameter knownDimensions: contacts and companies already loaded, which need not be read
+    ///   again (incremental runs); `nil` reads every one referenced (full runs refresh them).
+    init(
+        client: BitrixClient, transformer: LeadTransformer, detailConcurrency: Int, log: RunLog,
+        knownDimensions: (@Sendable (Set<Int64>, Set<Int64>) async throws -> (Set<Int64>, Set<Int64>))? = nil
+    ) {
         self.client = client
         self.transformer = transformer
         self.detailConcurrency = detailConcurrency
         self.log = log
+        self.knownDimensions = knownDimensions
     }
 
     func build(_ records: [JSON]) async throws -> LeadChunk {
@@ -52,7 +59,12 @@ final class ChunkBuilder: Sendable {
         }
         let contactIDs = Set(chunk.contactLinks.map(\.contactID) + chunk.leads.compactMap(\.contactID))
         let companyIDs = Set(chunk.leads.compactMap(\.companyID))
-        let (newContacts, newCompanies) = await seen.claim(contacts: contactIDs, companies: companyIDs)
+        var (newContacts, newCompanies) = await seen.claim(contacts: contactIDs, companies: companyIDs)
+        if let knownDimensions, !newContacts.isEmpty || !newCompanies.isEmpty {
+            let (knownContacts, knownCompanies) = try await knownDimensions(newContacts, newCompanies)
+            newContacts.subtract(knownContacts)
+            newCompanies.subtract(knownCompanies)
+        }
         if !newContacts.isEmpty || !newCompanies.isEmpty {
             let reader = DimensionReader(client: client, time: transformer.time)
             (chunk.contacts, chunk.companies) = try await reader.read(

@@ -89,6 +89,10 @@ extension StarLoader {
                 revenue = EXCLUDED.revenue, currency_id = EXCLUDED.currency_id, assigned_by_id = EXCLUDED.assigned_by_id,
                 created_at = EXCLUDED.created_at, modified_at = EXCLUDED.modified_at;
 
+            INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
+            SELECT portal_id, status_id, lead_id FROM pg_temp.stage_lead WHERE status_id IS NOT NULL
+            ON CONFLICT DO NOTHING;
+
             UPDATE dw.fact_lead_version v SET is_current = false, valid_to = COALESCE(s.modified_at, now())
             FROM pg_temp.stage_lead s
             WHERE v.portal_id = $PORTAL AND v.lead_id = s.lead_id AND v.is_current
@@ -107,6 +111,9 @@ extension StarLoader {
         ON CONFLICT (portal_id, history_id) DO UPDATE SET lead_id = EXCLUDED.lead_id, type_id = EXCLUDED.type_id,
             status_id = EXCLUDED.status_id, status_semantic = EXCLUDED.status_semantic, created_at = EXCLUDED.created_at,
             created_date_key = EXCLUDED.created_date_key;
+        INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
+        SELECT DISTINCT portal_id, status_id, lead_id FROM pg_temp.stage_history WHERE status_id IS NOT NULL
+        ON CONFLICT DO NOTHING;
         """
 
     static let referenceUpserts = """

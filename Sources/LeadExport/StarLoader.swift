@@ -324,6 +324,25 @@ public final class StarLoader {
             """, [String(portalID), stream])
     }
 
+    /// Which of the given contacts and companies are already in `dw.dim_contact` / `dw.dim_company`.
+    public func existingDimensions(
+        portalID: Int64, contacts: Set<Int64>, companies: Set<Int64>
+    ) throws -> (Set<Int64>, Set<Int64>) {
+        func present(_ table: String, _ column: String, _ ids: Set<Int64>) throws -> Set<Int64> {
+            guard !ids.isEmpty else { return [] }
+            let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
+            let rows = try connection.execute(
+                "SELECT \(column) FROM \(table) WHERE portal_id = $1 AND \(column) = ANY($2::bigint[])",
+                [String(portalID), list]
+            ).rows
+            return Set(rows.compactMap { $0[0].flatMap { Int64($0) } })
+        }
+        return (
+            try present("dw.dim_contact", "contact_id", contacts),
+            try present("dw.dim_company", "company_id", companies)
+        )
+    }
+
     /// Live (not deleted) leads of the portal in `dw.fact_lead`.
     public func liveLeadCount(portalID: Int64) throws -> Int {
         Int(

@@ -53,20 +53,28 @@ public final class SyncEngine: Sendable {
         let started = clock.now()
         let key = Self.lockKey(host: host)
         guard try await database.run({ try $0.connection.tryAdvisoryLock(key) }) else { throw SyncError.locked(host) }
-        let reference = try await ReferenceReader(client: client).read()
         let host = self.host
         let mode = options.mode
-        let setup = try await database.run { loader in
-            let portalID = try loader.registerPortal(host: host, timeZone: reference.time.offsetText)
+        let (portalID, runID) = try await database.run { loader in
+            let portalID = try loader.registerPortal(host: host, timeZone: nil)
             try loader.closeInterruptedRuns(portalID: portalID)
-            let runID = try loader.startRun(portalID: portalID, mode: mode.name)
+            return (portalID, try loader.startRun(portalID: portalID, mode: mode.name))
+        }
+        let reference: (reference: ReferenceData, portalNow: Int64, time: PortalTime)
+        do {
+            reference = try await ReferenceReader(client: client).read()
+        } catch {
+            try await fail(runID: runID, key: key, error: error)
+        }
+        let setup = try await database.run { loader in
+            _ = try loader.registerPortal(host: host, timeZone: reference.time.offsetText)
             try loader.loadReference(portalID: portalID, reference.reference)
             return (
-                portalID, runID, try loader.streamState(portalID: portalID, stream: "leads"),
+                try loader.streamState(portalID: portalID, stream: "leads"),
                 try loader.streamState(portalID: portalID, stream: "stage_history")
             )
         }
-        let (portalID, runID, leadState, historyState) = setup
+        let (leadState, historyState) = setup
         log.event("run_started", ["run": String(runID), "mode": mode.name, "portal": client.portal])
         var summary = SyncSummary(runID: runID, mode: mode.name)
         do {
@@ -90,15 +98,20 @@ public final class SyncEngine: Sendable {
             log.event("run_finished", ["run": String(runID), "summary": summary.line])
             return summary
         } catch {
-            let counters = requestCounters
-            let message = String(describing: error)
-            _ = try? await database.run {
-                try $0.finishRun(runID: runID, succeeded: false, counters: counters, error: message)
-            }
-            _ = try? await database.run { try $0.connection.advisoryUnlock(key) }
-            log.event("run_failed", level: "error", ["run": String(runID), "error": message])
-            throw error
+            try await fail(runID: runID, key: key, error: error)
         }
+    }
+
+    /// Records the run as failed (if the database still answers), releases the lock, rethrows.
+    private func fail(runID: Int64, key: Int64, error: any Error) async throws -> Never {
+        let counters = requestCounters
+        let message = String(describing: error)
+        _ = try? await database.run {
+            try $0.finishRun(runID: runID, succeeded: false, counters: counters, error: message)
+        }
+        _ = try? await database.run { try $0.connection.advisoryUnlock(key) }
+        log.event("run_failed", level: "error", ["run": String(runID), "error": message])
+        throw error
     }
 
     private var requestCounters: RunCounters {
@@ -138,12 +151,21 @@ public final class SyncEngine: Sendable {
         let progress = StreamProgress(
             stream: "leads", cursor: 0, passStartedAt: passStart, passMode: passMode, passFilter: filterFrom)
         let channel = BoundedChannel<LeadChunk>(capacity: 1)
+        let database = self.database
+        var knownDimensions: (@Sendable (Set<Int64>, Set<Int64>) async throws -> (Set<Int64>, Set<Int64>))?
+        if options.mode == .incremental {
+            knownDimensions = { @Sendable contacts, companies in
+                try await database.run {
+                    try $0.existingDimensions(portalID: context.portalID, contacts: contacts, companies: companies)
+                }
+            }
+        }
         let extractor = ChunkBuilder(
-            client: client, transformer: context.transformer, detailConcurrency: options.detailConcurrency, log: log)
+            client: client, transformer: context.transformer, detailConcurrency: options.detailConcurrency, log: log,
+            knownDimensions: knownDimensions)
         let filter: JSONObject = filterFrom.map { [">=DATE_MODIFY": .string($0)] } ?? [:]
         let pager = KeysetPager(client: client, method: "crm.lead.list", select: ["*", "UF_*"], filter: filter)
         let chunkSize = options.leadsPerChunk
-        let database = self.database
         let log = self.log
         let totals = try await withThrowingTaskGroup(of: ChunkCounts.self) { group in
             group.addTask {

@@ -10,6 +10,7 @@ extension Migration {
         shipped("005_sync_progress.sql", PackageResources._05_sync_progress_sql),
         shipped("006_mart_views.sql", PackageResources._06_mart_views_sql),
         shipped("007_mart_portal.sql", PackageResources._07_mart_portal_sql),
+        shipped("008_funnel_speed.sql", PackageResources._08_funnel_speed_sql),
     ].compactMap { $0 }
 
     private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {

@@ -32,11 +32,14 @@ struct Bench {
     static func run() async throws {
         let leads = Int(ProcessInfo.processInfo.environment["BENCH_LEADS"] ?? "") ?? 10_000
         let copyRows = Int(ProcessInfo.processInfo.environment["BENCH_COPY_ROWS"] ?? "") ?? 1_000_000
+        let only = Set(
+            (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "sync,copy,mart").split(separator: ",").map(
+                String.init))
         var rows: [Row] = []
-        rows += try await syncScenarios(leads: leads)
-        rows += try copyScenario(rows: copyRows)
+        if only.contains("sync") { rows += try await syncScenarios(leads: leads) }
+        if only.contains("copy") { rows += try copyScenario(rows: copyRows) }
         let martLeads = Int(ProcessInfo.processInfo.environment["BENCH_MART_LEADS"] ?? "") ?? 1_000_000
-        rows += try martScenario(leads: martLeads)
+        if only.contains("mart") { rows += try martScenario(leads: martLeads) }
         print("")
         print("| scenario | measure | value | target | verdict |")
         print("|---|---|---|---|---|")

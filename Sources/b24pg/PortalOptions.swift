@@ -21,8 +21,17 @@ struct PortalOptions: ParsableArguments {
         help: "Operating seconds per method per 10 minutes to stay under (0: ignore operating time).")
     var operatingBudget = 480.0
 
+    @Option(name: .customLong("max-attempts"), help: "Attempts per read request before the run fails (1 = no retry).")
+    var maxAttempts = 8
+
+    @Option(name: .customLong("max-retry-seconds"), help: "Longest time spent retrying one request.")
+    var maxRetrySeconds = 300.0
+
     func validate() throws {
         guard rate >= 0, burst >= 1 else { throw ValidationError("--rate must be >= 0 and --burst >= 1") }
+        guard maxAttempts >= 1, maxRetrySeconds >= 0 else {
+            throw ValidationError("--max-attempts must be >= 1 and --max-retry-seconds >= 0")
+        }
     }
 
     /// The webhook credentials, or a usage failure (exit 2) that never repeats the secret.
@@ -44,6 +53,7 @@ struct PortalOptions: ParsableArguments {
         let clock = SystemClientClock()
         return BitrixClient(
             credentials: credentials, transport: transport, clock: clock,
-            limiter: RateLimiter(rate: rate, burst: burst, operatingBudget: operatingBudget, clock: clock))
+            limiter: RateLimiter(rate: rate, burst: burst, operatingBudget: operatingBudget, clock: clock),
+            retryPolicy: RetryPolicy(maxAttempts: maxAttempts, maxTotal: maxRetrySeconds))
     }
 }

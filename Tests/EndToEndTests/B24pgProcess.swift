@@ -9,31 +9,35 @@ enum B24pgProcess {
         return root.appendingPathComponent(".build/debug/b24pg")
     }
 
-    /// Runs `b24pg arguments…` to completion; returns exit code, standard output and standard error.
+    /// Runs `b24pg arguments…` to completion; returns the exit code and its output (standard
+    /// output and error together, in both `out` and `err`).
     static func run(
         _ arguments: [String], environment: [String: String] = [:]
     ) throws -> (code: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: outData, as: UTF8.self),
-            String(decoding: errData, as: UTF8.self)
-        )
+        let child = try environmentLock.withLock {
+            var saved: [String: String?] = [:]
+            for (key, value) in environment {
+                saved[key] = getenv(key).map { String(cString: $0) }
+                setenv(key, value, 1)
+            }
+            defer {
+                for (key, value) in saved {
+                    if let value { setenv(key, value, 1) } else { unsetenv(key) }
+                }
+            }
+            return try ChildProcess(executable.path, arguments)
+        }
+        let code = child.wait()
+        let output = child.output
+        return (code, output, output)
     }
+
+    /// Serialises environment changes with process starts, so parallel tests do not see each other's variables.
+    static let environmentLock = NSLock()
 
     /// A running `b24pg sim`, stopped by `stop()`.
     final class Simulator {
-        let process: Process
+        private let child: ChildProcess
         /// The webhook URL the simulator printed.
         let webhook: String
         /// The server's base URL.
@@ -41,28 +45,20 @@ enum B24pgProcess {
 
         /// Starts `b24pg sim` on a free port and waits for its webhook line.
         init(_ arguments: [String]) throws {
-            process = Process()
-            process.executableURL = B24pgProcess.executable
-            process.arguments = ["sim", "--port", "0"] + arguments
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var buffer = Data()
+            child = try environmentLock.withLock {
+                try ChildProcess(B24pgProcess.executable.path, ["sim", "--port", "0"] + arguments)
+            }
             let deadline = Date().addingTimeInterval(60)
             var found: String?
-            while found == nil, Date() < deadline {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                buffer.append(chunk)
-                let text = String(decoding: buffer, as: UTF8.self)
-                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("webhook: ") }) {
-                    found = String(line.dropFirst("webhook: ".count))
+            while found == nil, Date() < deadline, child.isRunning {
+                usleep(20_000)
+                found = child.output.split(separator: "\n").first { $0.hasPrefix("webhook: ") }.map {
+                    String($0.dropFirst("webhook: ".count))
                 }
             }
             guard let found, let end = found.range(of: "/rest/") else {
-                process.terminate()
-                throw SimulatorError.noWebhook(String(decoding: buffer, as: UTF8.self))
+                child.kill()
+                throw SimulatorError.noWebhook(child.output)
             }
             webhook = found
             baseURL = String(found[..<end.lowerBound])
@@ -70,10 +66,8 @@ enum B24pgProcess {
 
         /// Stops the simulator.
         func stop() {
-            if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
-            }
+            if child.isRunning { child.kill() }
+            child.wait()
         }
 
         deinit { stop() }

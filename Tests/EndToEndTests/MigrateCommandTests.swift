@@ -15,7 +15,7 @@ struct MigrateCommandTests {
             #expect(second.out.contains("schema up to date"))
             #expect(!second.out.contains("applying"))
             let connection = try Connection(database)
-            #expect(try connection.execute("SELECT count(*) FROM etl.schema_migrations").scalar == "7")
+            #expect(try connection.execute("SELECT count(*) FROM etl.schema_migrations").scalar == "8")
         }
     }
 

@@ -100,14 +100,9 @@ struct SyncCommandTests {
             ])
             #expect(reference.code == 0)
             try await Self.migrated { broken in
-                let process = Process()
-                process.executableURL = B24pgProcess.executable
-                process.arguments = [
-                    "sync", "--database-url", broken.rawValue, "--webhook-url", sim.webhook, "--chunk-size", "300",
-                ]
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
+                let process = try ChildProcess(
+                    B24pgProcess.executable.path,
+                    ["sync", "--database-url", broken.rawValue, "--webhook-url", sim.webhook, "--chunk-size", "300"])
                 let watcher = try Connection(broken)
                 var committed = false
                 for _ in 0..<600 where !committed {
@@ -117,9 +112,8 @@ struct SyncCommandTests {
                     committed = (cursor.flatMap { Int64($0) } ?? 0) > 0
                 }
                 #expect(committed, "a chunk committed before the kill")
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                #expect(process.terminationReason == .uncaughtSignal)
+                process.kill()
+                #expect(process.wait() == 128 + SIGKILL)
                 let partial = try watcher.execute("SELECT count(*) FROM dw.fact_lead").scalar.flatMap { Int($0) } ?? 0
                 #expect(partial > 0 && partial < 2600, "killed mid-run: \(partial) leads loaded")
 

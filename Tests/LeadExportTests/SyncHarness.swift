@@ -15,12 +15,13 @@ struct SyncHarness {
     let clock: VirtualClientClock
     let transport: FailingTransport
 
-    init(leads: Int, seed: UInt64 = 21) {
+    init(leads: Int, seed: UInt64 = 21, limits: PortalLimits = PortalLimits(rate: 0), faults: FaultPlan = FaultPlan()) {
         let dataset = PortalDataset.generate(
             seed: seed, leadCount: leads, time: PortalTime(offsetSeconds: 10_800), anchor: 1_767_214_800)
         clock = VirtualClientClock(unixStart: 1_767_301_200)
-        portal = SimulatedPortal(dataset: dataset, limits: PortalLimits(rate: 0), clock: VirtualPortalClock(clock))
-        router = PortalRouter(portal: portal, auth: SimAuth(seed: seed, webhookCode: "synccode"))
+        portal = SimulatedPortal(dataset: dataset, limits: limits, clock: VirtualPortalClock(clock))
+        router = PortalRouter(
+            portal: portal, auth: SimAuth(seed: seed, webhookCode: "synccode"), faults: faults, faultSeed: seed)
         transport = FailingTransport(inner: SimulatorTransport(router: router, clock: clock))
     }
 
@@ -30,7 +31,7 @@ struct SyncHarness {
             credentials: .webhook(try WebhookCredentials(url: "http://127.0.0.1:9/rest/1/synccode/")),
             transport: transport,
             clock: clock, limiter: RateLimiter(rate: 0, clock: clock),
-            retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: 0.1),
+            retryPolicy: RetryPolicy(maxAttempts: 8, baseDelay: 0.1),
             random: { 0.5 })
     }
 
@@ -43,11 +44,21 @@ struct SyncHarness {
         return try await engine.run()
     }
 
-    /// Calls a write method on the portal, a minute after the last call.
+    /// Changes data in the portal as a user would, a minute after the last change.
     @discardableResult
     func write(_ method: String, _ params: JSONObject) -> MethodOutcome {
         clock.advance(by: 60)
-        return portal.call(method, params)
+        return portal.perform(method, params)
+    }
+
+    /// The REST methods a request calls (the commands of a batch, or the method in its URL).
+    static func methods(of request: TransportRequest) -> [String] {
+        let last = request.url.split(separator: "/").last.map(String.init) ?? ""
+        guard last == "batch" else { return [last] }
+        let body = try? JSON.parse(request.body)
+        return (body?["cmd"]?.objectValue?.values ?? []).compactMap {
+            $0.stringValue?.split(separator: "?").first.map(String.init)
+        }
     }
 }
 
@@ -55,10 +66,12 @@ struct SyncHarness {
 final class FailingTransport: HTTPTransport, @unchecked Sendable {
     // Safe: `sent`, `failFrom` and `onRequest` are only accessed while holding `lock`.
     private let lock = NSLock()
-    private let inner: SimulatorTransport
+    /// The simulator transport behind it (its exchanges show what the portal saw).
+    let inner: SimulatorTransport
     private var sent = 0
     private var failFrom: Int?
     private var onRequest: (@Sendable (Int) -> Void)?
+    private var rewrite: (@Sendable (TransportRequest, TransportResponse) -> TransportResponse)?
 
     init(inner: SimulatorTransport) {
         self.inner = inner
@@ -70,6 +83,11 @@ final class FailingTransport: HTTPTransport, @unchecked Sendable {
     /// From request number `index` (1-based, counted from now on) every request fails with 403.
     func failAfter(_ requests: Int?) {
         lock.withLock { failFrom = requests.map { sent + $0 } }
+    }
+
+    /// Rewrites every answer before the client sees it (crafted API answers).
+    func rewriteAnswers(_ hook: (@Sendable (TransportRequest, TransportResponse) -> TransportResponse)?) {
+        lock.withLock { rewrite = hook }
     }
 
     /// Runs `hook` with the running request number before each request.
@@ -87,7 +105,9 @@ final class FailingTransport: HTTPTransport, @unchecked Sendable {
             return TransportResponse(
                 status: 403, body: Array(#"{"error":"ACCESS_DENIED","error_description":"test outage"}"#.utf8))
         }
-        return try await inner.send(request)
+        let response = try await inner.send(request)
+        let rewrite = lock.withLock { self.rewrite }
+        return rewrite?(request, response) ?? response
     }
 }
 

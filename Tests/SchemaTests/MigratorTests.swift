@@ -39,6 +39,7 @@ struct MigratorTests {
                 "dw.bridge_lead_contact", "dw.dim_company", "dw.dim_contact", "dw.dim_currency", "dw.dim_date",
                 "dw.dim_lead_field", "dw.dim_product", "dw.dim_source", "dw.dim_status", "dw.dim_user",
                 "dw.fact_lead", "dw.fact_lead_product", "dw.fact_lead_stage_history", "dw.fact_lead_version",
+                "dw.lead_stage_reached",
                 "etl.portal", "etl.schema_migrations", "etl.sync_run", "etl.sync_state",
             ]
             #expect(tables == expected)

@@ -13,6 +13,7 @@ public final class SimulatorTransport: HTTPTransport, @unchecked Sendable {
     /// The clock requests are stamped with.
     public let clock: VirtualClientClock
     private var log: [(time: Double, request: TransportRequest)] = []
+    private var answers: [(time: Double, request: TransportRequest, response: TransportResponse?)] = []
 
     /// A transport into `router`.
     public init(router: PortalRouter, clock: VirtualClientClock) {
@@ -25,9 +26,15 @@ public final class SimulatorTransport: HTTPTransport, @unchecked Sendable {
         lock.withLock { log }
     }
 
+    /// Every request with its virtual send time and the answer (nil for a dropped connection).
+    public var exchanges: [(time: Double, request: TransportRequest, response: TransportResponse?)] {
+        lock.withLock { answers }
+    }
+
     /// Answers from the simulator.
     public func send(_ request: TransportRequest) async throws(BitrixError) -> TransportResponse {
-        lock.withLock { log.append((clock.now(), request)) }
+        let sentAt = clock.now()
+        lock.withLock { log.append((sentAt, request)) }
         guard let schemeEnd = request.url.range(of: "://"),
             let pathStart = request.url[schemeEnd.upperBound...].firstIndex(of: "/")
         else { throw BitrixError(code: .transport, message: "bad URL") }
@@ -35,10 +42,15 @@ public final class SimulatorTransport: HTTPTransport, @unchecked Sendable {
         let contentType = request.headers.first { $0.0.lowercased() == "content-type" }?.1
         let answer = router.respond(
             SimHTTPRequest(method: request.method, uri: uri, contentType: contentType, body: request.body))
-        if answer.drop { throw BitrixError(code: .transport, message: "connection reset") }
+        if answer.drop {
+            lock.withLock { answers.append((sentAt, request, nil)) }
+            throw BitrixError(code: .transport, message: "connection reset")
+        }
         if answer.delay > 0 { clock.advance(by: answer.delay) }
-        return TransportResponse(
+        let response = TransportResponse(
             status: answer.status, headers: [("Content-Type", answer.contentType)], body: answer.body)
+        lock.withLock { answers.append((sentAt, request, response)) }
+        return response
     }
 }
 
