@@ -40,6 +40,10 @@ struct Bench {
         if only.contains("copy") { rows += try copyScenario(rows: copyRows) }
         let martLeads = Int(ProcessInfo.processInfo.environment["BENCH_MART_LEADS"] ?? "") ?? 1_000_000
         if only.contains("mart") { rows += try martScenario(leads: martLeads) }
+        if only.contains("faults") {
+            rows += try await faultScenario(
+                leads: Int(ProcessInfo.processInfo.environment["BENCH_FAULT_LEADS"] ?? "") ?? 3_000)
+        }
         print("")
         print("| scenario | measure | value | target | verdict |")
         print("|---|---|---|---|---|")
@@ -128,6 +132,59 @@ struct Bench {
         ]
     }
 
+    /// The same full sync with and without 10 % of requests failing, at 2 req/s burst 50.
+    static func faultScenario(leads: Int) async throws -> [Row] {
+        func run(_ faults: FaultPlan, database: String) async throws -> (Double, String, Int) {
+            let target = try freshDatabase(database)
+            let time = PortalTime(offsetSeconds: 10_800)
+            let dataset = PortalDataset.generate(
+                seed: 7, leadCount: leads, time: time, anchor: time.startOfDay(Int64(Date().timeIntervalSince1970)))
+            let portal = SimulatedPortal(dataset: dataset, limits: PortalLimits(rate: 2, burst: 50))
+            let router = PortalRouter(
+                portal: portal, auth: SimAuth(seed: 7, webhookCode: "faultcode"), faults: faults, faultSeed: 11)
+            let server = try await PortalServer.start(router: router)
+            let transport = AsyncHTTPTransport()
+            let clock = SystemClientClock()
+            let client = BitrixClient(
+                credentials: .webhook(try WebhookCredentials(url: "\(server.baseURL)/rest/1/faultcode/")),
+                transport: transport,
+                clock: clock, limiter: RateLimiter(rate: 2, burst: 50, clock: clock))
+            let engine = SyncEngine(
+                client: client, database: DatabaseWorker(connection: try Connection(target)), host: "faults.example",
+                options: SyncOptions(mode: .full), log: RunLog(write: { _ in }), clock: clock)
+            let started = Date()
+            let summary = try await engine.run()
+            let seconds = Date().timeIntervalSince(started)
+            try await transport.shutdown()
+            try await server.shutdown()
+            let fingerprint =
+                try Connection(target).execute(
+                    "SELECT md5(string_agg(lead_id || ':' || coalesce(opportunity::text, '') || coalesce(status_id, ''), ',' ORDER BY lead_id)) FROM dw.fact_lead"
+                ).scalar ?? ""
+            return (seconds, fingerprint, summary.retries)
+        }
+        FileHandle.standardError.write(Data("bench: \(leads) leads with and without 10 % faults at 2 req/s…\n".utf8))
+        let (cleanSeconds, cleanPrint, _) = try await run(FaultPlan(), database: "b24pg_bench_clean")
+        try await Task.sleep(for: .seconds(26))
+        var faults = FaultPlan()
+        faults.serverError = 0.03
+        faults.unavailable = 0.03
+        faults.drop = 0.02
+        faults.slow = 0.01
+        faults.truncate = 0.01
+        faults.slowSeconds = 1.5
+        let (faultySeconds, faultyPrint, retries) = try await run(faults, database: "b24pg_bench_faulty")
+        let ratio = faultySeconds / cleanSeconds
+        return [
+            Row(
+                scenario: "10 % of requests fail with 500/503/reset/slow/cut, \(leads) leads, 2/s",
+                measure: "result; wall time vs fault-free",
+                value: "\(faultyPrint == cleanPrint ? "identical" : "DIFFERENT"), \(retries) retries; "
+                    + String(format: "%.1f s vs %.1f s (%.2f×)", faultySeconds, cleanSeconds, ratio),
+                target: "identical; ≤ 1.3×", verdict: faultyPrint == cleanPrint && ratio <= 1.3 ? "met" : "missed")
+        ]
+    }
+
     /// Every mart view on a synthetic star of `leads` leads, 2 product rows and 3 stage changes each.
     static func martScenario(leads: Int) throws -> [Row] {
         let target = try freshDatabase("b24pg_bench_mart")
@@ -167,6 +224,10 @@ struct Bench {
                   FROM dw.fact_lead) f
             CROSS JOIN generate_series(0, 2) k
             CROSS JOIN LATERAL (SELECT f.n * 3 + k AS h) ids;
+            INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
+            SELECT portal_id, status_id, lead_id FROM dw.fact_lead_stage_history
+            UNION SELECT portal_id, status_id, lead_id FROM dw.fact_lead
+            ON CONFLICT DO NOTHING;
             ANALYZE;
             """)
         let queries: [(String, String)] = [

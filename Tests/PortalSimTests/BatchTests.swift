@@ -94,7 +94,7 @@ struct BatchTests {
         try await withPortal(leads: 40) { portal in
             let created = try await portal.call("crm.lead.add", ["fields": ["TITLE": "R&D + Co = [x]"]])
             let id = try #require(created.body.integer("result"))
-            let encoded = PHPQueryString.encode("R&D + Co = [x]")
+            let encoded = PercentEncoding.encode("R&D + Co = [x]")
             let good = try await portal.call(
                 "batch", ["cmd": ["q": .string("crm.lead.list?filter%5B%3DTITLE%5D=\(encoded)&select[]=ID&start=0")]])
             #expect(good.body["result"]?["result"]?["q"]?.elements?.compactMap { $0.integer("ID") } == [id])
