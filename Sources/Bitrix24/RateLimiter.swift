@@ -2,8 +2,9 @@
 /// per-method operating-time accounting.
 ///
 /// Each request reserves a slot: free while the bucket has room, otherwise at the moment it
-/// will have drained enough. After a 503 the drain rate is halved (to at least a quarter) and
-/// recovers a little with every success; after a 429 the method waits until the portal's reset.
+/// will have drained enough. After a 503 the bucket counts as full and the drain rate drops by a
+/// fifth (down to a quarter after repeated 503s), recovering a tenth of the rate with every
+/// success; after a 429 the method waits until the portal's reset.
 public actor RateLimiter {
     /// Requests drained per second (0: no limit).
     public let rate: Double
@@ -52,12 +53,12 @@ public actor RateLimiter {
         let now = clock.now()
         drain(to: now)
         level = max(level, burst)
-        slowdown = max(0.25, slowdown / 2)
+        slowdown = max(0.25, slowdown * 0.8)
     }
 
     /// A request succeeded: the rate recovers gradually towards the configured one.
     public func noteSuccess() {
-        slowdown = min(1, slowdown + 0.05)
+        slowdown = min(1, slowdown + 0.1)
     }
 
     /// Records a method's `time.operating` / `operating_reset_at`; near its budget, the method

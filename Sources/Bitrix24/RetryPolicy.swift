@@ -11,7 +11,7 @@ public struct RetryPolicy: Sendable {
     public var maxTotal: Double
 
     /// A policy; the defaults ride out a few minutes of portal trouble.
-    public init(maxAttempts: Int = 8, baseDelay: Double = 0.5, maxDelay: Double = 30, maxTotal: Double = 300) {
+    public init(maxAttempts: Int = 8, baseDelay: Double = 0.25, maxDelay: Double = 30, maxTotal: Double = 300) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
