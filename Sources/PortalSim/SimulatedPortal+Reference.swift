@@ -132,29 +132,29 @@ extension SimulatedPortal {
     /// `crm.contact.list`: legacy shape; contacts exist for ids 1…contactCount.
     func contactList(_ params: JSONObject) -> MethodOutcome {
         let data = dataset
-        let query = ListQuery(params: params, schema: .contact, defaultOrder: [("ID", true)])
-        let ids = Array(1...max(1, data.contactCount))
-        let result = page(query, ids: ids, style: .legacy) { id, field in
-            data.contact(id).map { data.contactValue($0, field) }
-        }
-        let fields = EntitySchema.contact.selected(query.select)
-        let rows = result.ids.compactMap(data.contact).map { contact in
-            data.legacyRecord(fields, inList: true) { data.contactValue(contact, $0) }
-        }
-        return listOutcome(rows, total: result.total, next: result.next)
+        return derivedEntityList(
+            params, schema: .contact, count: data.contactCount, record: data.contact, value: data.contactValue)
     }
 
     /// `crm.company.list`: legacy shape; companies exist for ids 1…companyCount.
     func companyList(_ params: JSONObject) -> MethodOutcome {
         let data = dataset
-        let query = ListQuery(params: params, schema: .company, defaultOrder: [("ID", true)])
-        let ids = Array(1...max(1, data.companyCount))
-        let result = page(query, ids: ids, style: .legacy) { id, field in
-            data.company(id).map { data.companyValue($0, field) }
+        return derivedEntityList(
+            params, schema: .company, count: data.companyCount, record: data.company, value: data.companyValue)
+    }
+
+    /// A legacy list over records derived from their ids (1…count), as contacts and companies are.
+    private func derivedEntityList<Record>(
+        _ params: JSONObject, schema: EntitySchema, count: Int64, record: @escaping (Int64) -> Record?,
+        value: @escaping (Record, FieldSpec) -> FieldValue
+    ) -> MethodOutcome {
+        let query = ListQuery(params: params, schema: schema, defaultOrder: [("ID", true)])
+        let result = page(query, ids: Array(1...max(1, count)), style: .legacy) { id, field in
+            record(id).map { value($0, field) }
         }
-        let fields = EntitySchema.company.selected(query.select)
-        let rows = result.ids.compactMap(data.company).map { company in
-            data.legacyRecord(fields, inList: true) { data.companyValue(company, $0) }
+        let fields = schema.selected(query.select)
+        let rows = result.ids.compactMap(record).map { item in
+            dataset.legacyRecord(fields, inList: true) { value(item, $0) }
         }
         return listOutcome(rows, total: result.total, next: result.next)
     }
