@@ -67,7 +67,7 @@ public enum ReportRenderer {
         .pair{display:flex;flex-wrap:wrap;gap:1rem}.chart{flex:1 1 420px;min-width:0}.figures{flex:1 1 320px;min-width:0;max-height:420px;overflow:auto}
         svg{width:100%;height:auto;display:block}table{border-collapse:collapse;width:100%;font-size:.85rem}
         th,td{padding:.25rem .5rem;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
-        th:first-child,td:first-child{text-align:left;white-space:normal;overflow-wrap:anywhere}th{background:#fafafa;position:sticky;top:0}
+        th:first-child,td:first-child{text-align:left;white-space:normal;min-width:8em;overflow-wrap:break-word}th{background:#fafafa;position:sticky;top:0}
         @media (max-width:600px){body{padding:.5rem}section{padding:.6rem}}
         """
 
