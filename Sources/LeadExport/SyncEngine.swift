@@ -171,8 +171,7 @@ public final class SyncEngine: Sendable {
             group.addTask {
                 do {
                     var pending: [JSON] = []
-                    var lastID = cursor
-                    lastID = try await pager.forEachPage(after: cursor) { page in
+                    try await pager.forEachPage(after: cursor) { page in
                         pending += page
                         if pending.count >= chunkSize {
                             let rows = pending
@@ -181,7 +180,6 @@ public final class SyncEngine: Sendable {
                         }
                     }
                     if !pending.isEmpty { await channel.send(try await extractor.build(pending)) }
-                    _ = lastID
                     await channel.finish()
                 } catch {
                     await channel.finish(throwing: error)

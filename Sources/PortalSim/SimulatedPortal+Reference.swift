@@ -169,16 +169,23 @@ extension SimulatedPortal {
         }
         guard entityType == 1 else { return .success(result: ["items": []], total: 0, next: nil) }
         let data = dataset
-        var positions: [Int64: Int] = [:]
-        positions.reserveCapacity(data.history.count)
-        for (index, record) in data.history.enumerated() { positions[record.id] = index }
+        // History is kept in id order: find a record by binary search instead of indexing all of it per call.
+        func position(_ id: Int64) -> Int? {
+            var low = 0
+            var high = data.history.count
+            while low < high {
+                let middle = (low + high) / 2
+                if data.history[middle].id < id { low = middle + 1 } else { high = middle }
+            }
+            return low < data.history.count && data.history[low].id == id ? low : nil
+        }
         let query = ListQuery(
             params: params, schema: .stageHistory, defaultOrder: [("ID", false)], uppercaseKeys: false)
         let result = page(query, ids: data.history.map(\.id), style: .engine) { id, field in
-            positions[id].map { data.historyValue(data.history[$0], field) }
+            position(id).map { data.historyValue(data.history[$0], field) }
         }
         let selected = Set((query.select).map { $0.uppercased() })
-        let items = result.ids.compactMap { positions[$0] }.map { index -> JSON in
+        let items = result.ids.compactMap(position).map { index -> JSON in
             let record = data.history[index]
             var object: JSONObject = [
                 "ID": .int(record.id), "TYPE_ID": .int(Int64(record.typeID)), "OWNER_ID": .int(record.ownerID),

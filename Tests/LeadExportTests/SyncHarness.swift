@@ -77,9 +77,6 @@ final class FailingTransport: HTTPTransport, @unchecked Sendable {
         self.inner = inner
     }
 
-    /// Requests sent so far.
-    var count: Int { lock.withLock { sent } }
-
     /// From request number `index` (1-based, counted from now on) every request fails with 403.
     func failAfter(_ requests: Int?) {
         lock.withLock { failFrom = requests.map { sent + $0 } }
