@@ -16,6 +16,10 @@ public struct ClientCounters: Sendable, Equatable {
     public var batchCommands = 0
     /// Response bytes received.
     public var bytesReceived = 0
+    /// List rows the portal sent twice across adjacent pages and the pagers dropped.
+    public var duplicateRows = 0
+    /// Pages the portal cut short before the counted rows arrived (the scan went on after them).
+    public var shortPages = 0
 }
 
 /// Thread-safe counters shared by every worker of a client.

@@ -3,9 +3,17 @@ import B24Core
 /// Reads a whole list the fast way: `ORDER ID ASC`, filter `>ID`, `start=-1` (no COUNT), with up
 /// to 50 pages chained inside one batch request through `$result[…][49][ID]` references.
 ///
-/// It stops at the first page shorter than 50 rows and ignores what the chain returned after
-/// it (there the reference resolves to garbage and the portal restarts from the beginning).
-/// Pages are checked to continue strictly after the previous one.
+/// The first page of a scan is asked with `start=0`, the only page that pays for a COUNT: its
+/// `total` says how many rows the scan must see (the official PHP SDK reads `total` the same
+/// way). A page shorter than 50 rows ends the scan once that many rows arrived; before that, a
+/// short page is a page the portal cut (a join counted a row twice) and the scan goes on after
+/// its last id, in a new request, because the rest of the chain resolved its reference to
+/// garbage. Without a `total`, the first short page ends the scan.
+///
+/// Pages must continue strictly after the previous one. A row repeated from the page before is
+/// dropped and counted in
+/// `ClientStatistics.duplicateRows`; any other id at or below the last one is an order the
+/// pager cannot trust, and it stops with an error naming the method and the id.
 public struct KeysetPager: Sendable {
     /// Where a method's rows are in its `result`.
     public enum Shape: Sendable {
@@ -58,11 +66,19 @@ public struct KeysetPager: Sendable {
     public func forEachPage(after afterID: Int64 = 0, _ body: ([JSON]) async throws -> Void) async throws -> Int64 {
         var lastID = afterID
         var failures = 0
+        var expected: Int?
+        var received = 0
+        var recentIDs = Set<Int64>()
         while true {
             let commands = (0..<pagesPerRequest).map { index in
-                command(index, after: index == 0 ? .int(lastID) : .string(reference(to: index - 1)))
+                command(
+                    index, after: index == 0 ? .int(lastID) : .string(reference(to: index - 1)),
+                    counting: index == 0 && expected == nil && received == 0)
             }
             let result = try await client.batch(commands)
+            if expected == nil, received == 0, result.errors["p0"] == nil, let total = result.totals["p0"], total > 0 {
+                expected = total
+            }
             var finished = false
             for command in commands {
                 if let error = result.errors[command.key] {
@@ -80,20 +96,34 @@ public struct KeysetPager: Sendable {
                         code: .malformedResponse, message: "a row of \(method) has no \(idField)", method: method,
                         portal: client.portal)
                 }
-                let numbers = ids.compactMap { $0 }
-                guard zip([lastID] + numbers, numbers).allSatisfy({ $0 < $1 }) else {
-                    throw BitrixError(
-                        code: .malformedResponse,
-                        message: "\(method) returned ids out of order after \(lastID); refusing to guess",
-                        method: method, portal: client.portal)
+                var fresh: [JSON] = []
+                var freshIDs: [Int64] = []
+                for (row, id) in zip(rows, ids.compactMap { $0 }) {
+                    if id <= lastID, recentIDs.contains(id) {
+                        client.statistics.update { $0.duplicateRows += 1 }
+                        continue
+                    }
+                    guard id > (freshIDs.last ?? lastID) else {
+                        throw BitrixError(
+                            code: .malformedResponse,
+                            message:
+                                "\(method) returned \(idField) \(id) after \(freshIDs.last ?? lastID), out of order; refusing to guess",
+                            method: method, portal: client.portal)
+                    }
+                    fresh.append(row)
+                    freshIDs.append(id)
                 }
-                if !rows.isEmpty {
-                    try await body(rows)
-                    lastID = numbers.last ?? lastID
+                if !fresh.isEmpty {
+                    try await body(fresh)
+                    lastID = freshIDs.last ?? lastID
+                    received += fresh.count
                     failures = 0
                 }
+                recentIDs = Set(ids.compactMap { $0 })
                 if rows.count < Self.pageSize {
-                    finished = true
+                    // A cut page before the counted rows arrived: go on after it in a new request.
+                    finished = fresh.isEmpty || received >= (expected ?? 0)
+                    if !finished { client.statistics.update { $0.shortPages += 1 } }
                     break
                 }
             }
@@ -101,14 +131,14 @@ public struct KeysetPager: Sendable {
         }
     }
 
-    private func command(_ index: Int, after: JSON) -> BatchCommand {
+    private func command(_ index: Int, after: JSON, counting: Bool) -> BatchCommand {
         var parameters = extraParameters
         var conditions = filter
         conditions[">" + idField] = after
         parameters["order"] = [idField: "ASC"]
         parameters["filter"] = .object(conditions)
         if !select.isEmpty { parameters["select"] = .array(select.map { .string($0) }) }
-        parameters["start"] = -1
+        parameters["start"] = counting ? 0 : -1
         return BatchCommand(key: "p\(index)", method: method, parameters: parameters)
     }
 

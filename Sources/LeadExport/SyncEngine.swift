@@ -95,6 +95,15 @@ public final class SyncEngine: Sendable {
             summary.seconds = clock.now() - started
             try await database.run { try $0.finishRun(runID: runID, succeeded: true, counters: counters, error: nil) }
             _ = try? await database.run { try $0.connection.advisoryUnlock(key) }
+            let odd = client.statistics.snapshot
+            if odd.duplicateRows > 0 || odd.shortPages > 0 {
+                log.event(
+                    "portal_paging_anomalies", level: "warning",
+                    [
+                        "run": String(runID), "duplicate_rows_dropped": String(odd.duplicateRows),
+                        "short_pages_continued": String(odd.shortPages),
+                    ])
+            }
             log.event("run_finished", ["run": String(runID), "summary": summary.line])
             return summary
         } catch {

@@ -8,6 +8,8 @@ extension SimulatedPortal {
         let query = ListQuery(params: params, schema: schema, defaultOrder: [("ID", true)])
         let data = dataset
         let stageSort = Dictionary(uniqueKeysWithValues: data.stages.map { ($0.statusID, Int64($0.sort)) })
+        let quirks = quirks
+        let rowsTaken: ((Int64) -> Int)? = quirks.joinedTwiceShare > 0 ? { quirks.rowsTaken(byLead: $0) } : nil
         let result = page(
             query, ids: data.leadIDs, style: .legacy,
             valueOf: { id, field in data.leads[id].map { data.leadValue($0, field) } },
@@ -15,7 +17,7 @@ extension SimulatedPortal {
                 guard let lead = data.leads[id] else { return nil }
                 if field.name == "STATUS_ID" { return stageSort[lead.statusID].map(FieldValue.int) ?? .null }
                 return data.leadValue(lead, field)
-            })
+            }, rowsTaken: rowsTaken)
         let fields = schema.selected(query.select)
         let rows = result.ids.compactMap { id in
             data.leads[id].map { lead in data.legacyRecord(fields, inList: true) { data.leadValue(lead, $0) } }

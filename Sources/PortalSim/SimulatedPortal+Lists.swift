@@ -16,9 +16,10 @@ extension SimulatedPortal {
     ///   - ids: every record id, ascending.
     ///   - valueOf: reads a field of the record with that id (`nil` when it does not exist).
     ///   - sortValueOf: the value ordering uses, when it differs (stages order by their sort).
+    ///   - rowsTaken: how many of a keyset page's 50 rows a record takes (see `PageQuirks`).
     func page(
         _ query: ListQuery, ids: [Int64], style: PagingStyle, valueOf: @escaping (Int64, FieldSpec) -> FieldValue?,
-        sortValueOf: ((Int64, FieldSpec) -> FieldValue?)? = nil
+        sortValueOf: ((Int64, FieldSpec) -> FieldValue?)? = nil, rowsTaken: ((Int64) -> Int)? = nil
     ) -> (ids: [Int64], total: Int?, next: Int?) {
         let sortValue = sortValueOf ?? valueOf
         let time = dataset.time
@@ -32,10 +33,12 @@ extension SimulatedPortal {
 
         if idOrder, query.start < 0 {
             var found: [Int64] = []
+            var taken = 0
             let sequence = query.order[0].descending ? AnySequence(candidates.reversed()) : AnySequence(candidates)
             for id in sequence where matches(id) {
                 found.append(id)
-                if found.count == pageSize { break }
+                taken += rowsTaken?(id) ?? 1
+                if taken >= pageSize { break }
             }
             return (found, style == .legacy ? 0 : nil, nil)
         }

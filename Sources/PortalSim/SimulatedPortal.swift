@@ -6,11 +6,12 @@ import Foundation
 /// Every call runs under one lock, so the portal is safe to share between server threads;
 /// calls are short (no sleeping happens inside).
 public final class SimulatedPortal: @unchecked Sendable {
-    // Safe: all mutable state (`dataset`, `limits`, `stats`) is read and written only while holding `lock`.
+    // Safe: all mutable state (`dataset`, `limits`, `stats`, `quirks`) is read and written only while holding `lock`.
     private let lock = NSLock()
     var dataset: PortalDataset
     var limits: PortalLimits
     var stats = SimStats()
+    var quirks = PageQuirks()
     /// Where "now" comes from (DATE_MODIFY of writes, the `time` envelope, the limits).
     public let clock: any PortalClock
 
@@ -33,6 +34,12 @@ public final class SimulatedPortal: @unchecked Sendable {
     /// A copy of the current data, for tests that compare an export with what the portal holds.
     public var snapshot: PortalDataset {
         locked { dataset }
+    }
+
+    /// The paging quirks in force (none by default).
+    public var pageQuirks: PageQuirks {
+        get { locked { quirks } }
+        set { locked { quirks = newValue } }
     }
 
     /// Counters of what the portal served.

@@ -66,6 +66,13 @@ struct Sim: AsyncParsableCommand {
     @Option(name: .customLong("fault-seed"), help: "Seed for choosing which requests fail.")
     var faultSeed: UInt64 = 7
 
+    @Option(
+        name: .customLong("joined-twice"),
+        help:
+            "Share of leads a keyset page of crm.lead.list counts twice (as a join repeating a row does), so some pages come back short with more data after them."
+    )
+    var joinedTwice = 0.0
+
     @Option(name: .customLong("webhook-code"), help: "Webhook secret to accept (default: derived from --seed).")
     var webhookCode: String?
 
@@ -78,6 +85,7 @@ struct Sim: AsyncParsableCommand {
         }
         guard PortalTime(offset: timeZone) != nil else { throw ValidationError("--time-zone must look like +03:00") }
         guard leads >= 0 else { throw ValidationError("--leads must not be negative") }
+        guard (0...1).contains(joinedTwice) else { throw ValidationError("--joined-twice must be between 0 and 1") }
         if let anchor, PortalTime(offsetSeconds: 0).parse(anchor) == nil {
             throw ValidationError("--anchor must be a date like 2025-12-31")
         }
@@ -95,6 +103,7 @@ struct Sim: AsyncParsableCommand {
         let dataset = PortalDataset.generate(seed: seed, leadCount: leads, time: time, anchor: anchorTime)
         let portal = SimulatedPortal(
             dataset: dataset, limits: PortalLimits(rate: rate, burst: burst, operatingLimit: operatingLimit))
+        portal.pageQuirks = PageQuirks(joinedTwiceShare: joinedTwice)
         var faults = FaultPlan()
         faults.serverError = fail500
         faults.unavailable = fail503

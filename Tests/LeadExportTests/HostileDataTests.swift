@@ -88,4 +88,49 @@ struct HostileDataTests {
             #expect(try connection.execute("SELECT count(*) FROM dw.fact_lead").scalar == "196")
         }
     }
+
+    @Test("bytes that are not UTF-8 become U+FFFD in that field only; the lead and its other fields load as sent")
+    func invalidUTF8() async throws {
+        let harness = SyncHarness(leads: 120, seed: 62)
+        let ids = harness.portal.snapshot.leadIDs
+        let broken: [UInt8] =
+            Array("ok ".utf8) + [0xFF] + Array(" lone ".utf8) + [0x80] + Array(" cut ".utf8) + [0xC3]
+            + Array(" overlong ".utf8) + [0xC0, 0xAF] + Array(" surrogate ".utf8) + [0xED, 0xA0, 0x80]
+            + Array(" end ש🚀".utf8)
+        let marker = Array("@@BROKEN@@".utf8)
+        let overrides: [Int64: [String: JSON?]] = [ids[3]: ["TITLE": "@@BROKEN@@", "NAME": "Ann @@BROKEN@@"]]
+        let rewrite = Self.rewriting(overrides)
+        harness.transport.rewriteAnswers { request, response in
+            let rewritten = rewrite(request, response)
+            var body: [UInt8] = []
+            var index = 0
+            let bytes = rewritten.body
+            while index < bytes.count {
+                if bytes[index] == marker[0], index + marker.count <= bytes.count,
+                    Array(bytes[index..<index + marker.count]) == marker
+                {
+                    body += broken
+                    index += marker.count
+                } else {
+                    body.append(bytes[index])
+                    index += 1
+                }
+            }
+            return TransportResponse(status: rewritten.status, headers: rewritten.headers, body: body)
+        }
+        try await withMigratedDatabase { connection, _ in
+            let summary = try await harness.sync(connection)
+            #expect(summary.skipped == 0)
+            let expected = String(decoding: broken, as: UTF8.self)
+            #expect(expected.unicodeScalars.filter { $0 == "\u{FFFD}" }.count >= 5)
+            let row = try connection.execute(
+                "SELECT title, name, status_id FROM dw.fact_lead WHERE lead_id = $1", [String(ids[3])]
+            ).rows
+            let lead = try #require(harness.portal.snapshot.leads[ids[3]])
+            #expect(row == [[expected, "Ann " + expected, lead.statusID]])
+            #expect(try connection.execute("SELECT count(*) FROM dw.fact_lead").scalar == "120")
+            let statuses = try connection.execute("SELECT status FROM etl.sync_run").rows
+            #expect(statuses == [["succeeded"]])
+        }
+    }
 }

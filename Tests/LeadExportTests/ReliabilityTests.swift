@@ -34,6 +34,48 @@ struct ReliabilityTests {
         }
     }
 
+    @Test(
+        "pages the portal cuts short (49 rows, more after) and rows repeated across pages: the star equals a clean run")
+    func cutAndRepeatedPages() async throws {
+        let clean = SyncHarness(leads: 4_000, seed: 52)
+        let odd = SyncHarness(leads: 4_000, seed: 52)
+        odd.portal.pageQuirks = PageQuirks(joinedTwiceShare: 0.003)
+        // Where pages N and N + 1 are both full, page N + 1 also repeats the last row of page N at its top
+        // (the portal's own references still see 50 rows, so the chain stays consistent).
+        odd.transport.rewriteAnswers { request, response in
+            guard SyncHarness.methods(of: request).first == "crm.lead.list",
+                var body = try? JSON.parse(response.body), var outer = body["result"]?.objectValue,
+                var results = outer["result"]?.objectValue
+            else { return response }
+            let keys = results.keys.filter { $0.hasPrefix("p") }.sorted {
+                $0.count == $1.count ? $0 < $1 : $0.count < $1.count
+            }
+            for (previous, key) in zip(keys, keys.dropFirst()) {
+                guard let earlier = results[previous]?.arrayValue, earlier.count == 50, let last = earlier.last,
+                    let rows = results[key]?.arrayValue, rows.count == 50
+                else { continue }
+                results[key] = .array([last] + rows)
+            }
+            outer["result"] = .object(results)
+            var top = body.objectValue ?? JSONObject()
+            top["result"] = .object(outer)
+            body = .object(top)
+            var bytes: [UInt8] = []
+            body.write(into: &bytes)
+            return TransportResponse(status: response.status, headers: response.headers, body: bytes)
+        }
+        try await withMigratedDatabase { reference, _ in
+            _ = try await clean.sync(reference)
+            try await withMigratedDatabase { connection, _ in
+                _ = try await odd.sync(connection)
+                #expect(try StarFingerprint.take(connection) == (try StarFingerprint.take(reference)))
+                let cleanLists = clean.portal.statistics.methods["crm.lead.list"] ?? 0
+                let oddLists = odd.portal.statistics.methods["crm.lead.list"] ?? 0
+                #expect(oddLists > cleanLists, "the cut pages were followed by more list calls")
+            }
+        }
+    }
+
     @Test("a method that hits its operating budget waits for the reset; the portal sees no call of it before then")
     func operatingLimitBurst() async throws {
         let harness = SyncHarness(leads: 2_000, seed: 52, limits: PortalLimits(rate: 0, burst: 50, operatingLimit: 3))
