@@ -28,6 +28,7 @@ build: deps
 
 ## Runs the benchmark scenarios of DESIGN.md §8 (release build, throwaway Postgres) and prints a table.
 bench: deps
+	$(SWIFT) build -c release --product b24pg
 	$(SWIFT) build -c release --product b24pg-bench
 	scripts/with-test-cluster .build/release/b24pg-bench
 

@@ -59,7 +59,16 @@ public final class BitrixClient: Sendable {
     /// running them (503 and 429).
     /// - Throws: `BitrixError` — fatal errors at once, `.retriesExhausted` when retries ran out.
     public func call(_ method: String, _ parameters: JSONObject = [:]) async throws(BitrixError) -> BitrixResponse {
-        try await perform(method, parameters, limitedMethods: [method], isRead: Self.isRead(method))
+        await limiter.start([method])
+        do {
+            let response = try await perform(
+                method, parameters, limitedMethods: [method], isRead: Self.isRead(method))
+            await limiter.finish([method])
+            return response
+        } catch {
+            await limiter.finish([method])
+            throw error
+        }
     }
 
     /// Sends up to 50 commands in one request and files results and errors by command key.
@@ -73,21 +82,41 @@ public final class BitrixClient: Sendable {
         var cmd = JSONObject()
         for command in commands { cmd[command.key] = .string(command.encoded) }
         let methods = Array(Set(commands.map(\.method)))
-        let response = try await perform(
-            "batch", ["halt": .int(halt ? 1 : 0), "cmd": .object(cmd)], limitedMethods: methods,
-            isRead: commands.allSatisfy { Self.isRead($0.method) })
+        await limiter.start(methods)
+        let response: BitrixResponse
+        do {
+            response = try await perform(
+                "batch", ["halt": .int(halt ? 1 : 0), "cmd": .object(cmd)], limitedMethods: methods,
+                isRead: commands.allSatisfy { Self.isRead($0.method) })
+        } catch {
+            await limiter.finish(methods)
+            throw error
+        }
         var result = BatchResult(response.result, commands: commands, portal: portal)
         result.time = response.time
         statistics.update { $0.batchCommands += commands.count }
+        // Per method: the operating time used after this request, and what one request of it costs
+        // (its commands' spread in cumulative time, plus one command's share).
+        var usage: [String: (low: Double, high: Double, count: Int, resetAt: Double?)] = [:]
         for command in commands {
-            if let time = result.times[command.key], let used = time.operating {
-                await limiter.noteOperating(method: command.method, used: used, resetAt: time.operatingResetAt)
-            }
+            guard let time = result.times[command.key], let used = time.operating else { continue }
+            let seen = usage[command.method] ?? (used, used, 0, nil)
+            usage[command.method] = (
+                min(seen.low, used), max(seen.high, used), seen.count + 1, time.operatingResetAt ?? seen.resetAt
+            )
+        }
+        for (method, seen) in usage {
+            let perCommand = seen.count > 1 ? (seen.high - seen.low) / Double(seen.count - 1) : 0
+            await limiter.noteOperating(
+                method: method, used: seen.high, resetAt: seen.resetAt, requestCost: perCommand * Double(seen.count))
+        }
+        for command in commands {
             if let error = result.errors[command.key], error.code == .operatingLimited {
                 statistics.update { $0.operatingRefusals += 1 }
                 await limiter.noteOperatingLimit(method: command.method, resetAt: error.resetAt)
             }
         }
+        await limiter.finish(methods)
         return result
     }
 

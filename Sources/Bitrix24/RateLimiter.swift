@@ -2,9 +2,11 @@
 /// per-method operating-time accounting.
 ///
 /// Each request reserves a slot: free while the bucket has room, otherwise at the moment it
-/// will have drained enough. After a 503 the bucket counts as full and the drain rate drops by a
-/// fifth (down to a quarter after repeated 503s), recovering a tenth of the rate with every
-/// success; after a 429 the method waits until the portal's reset.
+/// will have drained enough. A lone 503 counts as one more request in the bucket: it is one data
+/// point against the client's estimate. A second 503 within the time a full bucket takes to
+/// drain is a pattern (another application shares the portal): the bucket counts as full and the
+/// drain rate by a fifth (down to a quarter after repeated 503s), recovering a tenth of the rate
+/// with every success. After a 429 the method waits until the portal's reset.
 public actor RateLimiter {
     /// Requests drained per second (0: no limit).
     public let rate: Double
@@ -16,6 +18,11 @@ public actor RateLimiter {
     private var level = 0.0
     private var lastUpdate: Double?
     private var slowdown = 1.0
+    private var lastThrottled: Double?
+    private var lastUsed: [String: Double] = [:]
+    private var inFlight: [String: Int] = [:]
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+    private var refused: Set<String> = []
     private var methodBlockedUntil: [String: Double] = [:]
 
     /// A limiter for `rate` requests/s with `burst`; the defaults match a standard cloud portal.
@@ -48,12 +55,18 @@ public actor RateLimiter {
         }
     }
 
-    /// The portal answered 503 QUERY_LIMIT_EXCEEDED: assume its bucket is full and slow down.
+    /// The portal answered 503 QUERY_LIMIT_EXCEEDED: less room at once; full and slower if it repeats.
     public func noteThrottled() {
         let now = clock.now()
         drain(to: now)
-        level = max(level, burst)
-        slowdown = max(0.25, slowdown * 0.8)
+        let repeated = lastThrottled.map { now - $0 < burst / max(rate, 0.001) } ?? false
+        lastThrottled = now
+        if repeated {
+            level = max(level, burst)
+            slowdown = max(0.25, slowdown * 0.8)
+        } else {
+            level += 1
+        }
     }
 
     /// A request succeeded: the rate recovers gradually towards the configured one.
@@ -61,15 +74,49 @@ public actor RateLimiter {
         slowdown = min(1, slowdown + 0.1)
     }
 
-    /// Records a method's `time.operating` / `operating_reset_at`; near its budget, the method
-    /// is paced until the reset so that it never reaches 429.
-    public func noteOperating(method: String, used: Double, resetAt: Double?) {
-        guard operatingBudget > 0, used >= operatingBudget * 0.9, let resetAt else { return }
+    /// Records a method's `time.operating` / `operating_reset_at` and, when known, what one request
+    /// of it costs. Near its budget — within 10 %, or within what two more requests would use, since
+    /// another worker's request may already be on its way — the method is paced until the reset so
+    /// that it never reaches 429.
+    public func noteOperating(method: String, used: Double, resetAt: Double?, requestCost: Double = 0) {
+        lastUsed[method] = used
+        guard operatingBudget > 0, let resetAt else { return }
+        let margin = max(operatingBudget * 0.1, 2 * requestCost)
+        guard used >= operatingBudget - margin else { return }
         block(method, untilUnix: resetAt)
+    }
+
+    /// Starts a request calling `methods`. A method that has used half its operating budget (or
+    /// was ever refused with 429) runs one request at a time, so that each request is sent knowing what the
+    /// previous one reported; pair every call with `finish(_:)`.
+    public func start(_ methods: [String]) async {
+        for method in methods.sorted() {
+            while isHot(method), inFlight[method, default: 0] > 0 {
+                await withCheckedContinuation { waiting[method, default: []].append($0) }
+            }
+            inFlight[method, default: 0] += 1
+        }
+    }
+
+    /// Ends a request started with `start(_:)` (after its answer was noted).
+    public func finish(_ methods: [String]) {
+        for method in methods {
+            inFlight[method] = max(0, inFlight[method, default: 1] - 1)
+            if inFlight[method] == 0, let waiters = waiting.removeValue(forKey: method) {
+                for waiter in waiters { waiter.resume() }
+            }
+        }
+    }
+
+    private func isHot(_ method: String) -> Bool {
+        guard operatingBudget > 0 else { return false }
+        return (lastUsed[method] ?? 0) >= operatingBudget * 0.5 || refused.contains(method)
+            || methodBlockedUntil[method] != nil
     }
 
     /// The portal answered 429 for `method`: no call of it before `resetAt` (unix), or a minute.
     public func noteOperatingLimit(method: String, resetAt: Double?) {
+        refused.insert(method)
         block(method, untilUnix: resetAt ?? clock.unixTime() + 60)
     }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import LibPQ
 
 /// Runs every database call of a sync on one serial queue of its own, off the Swift concurrency
@@ -7,6 +8,8 @@ public final class DatabaseWorker: @unchecked Sendable {
     // Safe: `loader` (and its connection) is only touched inside blocks on `queue`, which is serial.
     private let queue = DispatchQueue(label: "b24pg.database")
     private let loader: StarLoader
+    private let busyLock = NSLock()
+    private var busyNanoseconds: UInt64 = 0
 
     /// A worker owning `connection`.
     public init(connection: Connection) {
@@ -18,12 +21,17 @@ public final class DatabaseWorker: @unchecked Sendable {
     {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                do {
-                    continuation.resume(returning: try body(self.loader))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
+                let started = DispatchTime.now().uptimeNanoseconds
+                let outcome = Swift.Result { try body(self.loader) }
+                let spent = DispatchTime.now().uptimeNanoseconds - started
+                self.busyLock.withLock { self.busyNanoseconds += spent }
+                continuation.resume(with: outcome)
             }
         }
+    }
+
+    /// Seconds the database spent on this worker's calls so far (the load's share of a run's time).
+    public var busySeconds: Double {
+        busyLock.withLock { Double(busyNanoseconds) / 1e9 }
     }
 }

@@ -78,17 +78,7 @@ extension StarLoader {
             WHERE product_id IS NOT NULL AND product_id > 0 ORDER BY product_id, row_id DESC
             ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name;
 
-            INSERT INTO dw.dim_contact SELECT DISTINCT ON (contact_id) * FROM pg_temp.stage_contact ORDER BY contact_id
-            ON CONFLICT (portal_id, contact_id) DO UPDATE SET name = EXCLUDED.name, first_name = EXCLUDED.first_name,
-                last_name = EXCLUDED.last_name, post = EXCLUDED.post, type_id = EXCLUDED.type_id,
-                source_id = EXCLUDED.source_id, company_id = EXCLUDED.company_id,
-                assigned_by_id = EXCLUDED.assigned_by_id, created_at = EXCLUDED.created_at, modified_at = EXCLUDED.modified_at;
-            INSERT INTO dw.dim_company SELECT DISTINCT ON (company_id) * FROM pg_temp.stage_company ORDER BY company_id
-            ON CONFLICT (portal_id, company_id) DO UPDATE SET title = EXCLUDED.title,
-                company_type = EXCLUDED.company_type, industry = EXCLUDED.industry, employees = EXCLUDED.employees,
-                revenue = EXCLUDED.revenue, currency_id = EXCLUDED.currency_id, assigned_by_id = EXCLUDED.assigned_by_id,
-                created_at = EXCLUDED.created_at, modified_at = EXCLUDED.modified_at;
-
+            \(contactAndCompanyUpserts)
             INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
             SELECT portal_id, status_id, lead_id FROM pg_temp.stage_lead WHERE status_id IS NOT NULL
             ON CONFLICT DO NOTHING;
@@ -105,6 +95,54 @@ extension StarLoader {
             WHERE NOT EXISTS (SELECT 1 FROM dw.fact_lead_version v WHERE v.portal_id = $PORTAL AND v.lead_id = s.lead_id AND v.is_current);
             """
     }
+
+    /// Contacts and companies of a chunk, from their staging tables (both load paths).
+    static let contactAndCompanyUpserts = """
+        INSERT INTO dw.dim_contact SELECT DISTINCT ON (contact_id) * FROM pg_temp.stage_contact ORDER BY contact_id
+        ON CONFLICT (portal_id, contact_id) DO UPDATE SET name = EXCLUDED.name, first_name = EXCLUDED.first_name,
+            last_name = EXCLUDED.last_name, post = EXCLUDED.post, type_id = EXCLUDED.type_id,
+            source_id = EXCLUDED.source_id, company_id = EXCLUDED.company_id,
+            assigned_by_id = EXCLUDED.assigned_by_id, created_at = EXCLUDED.created_at, modified_at = EXCLUDED.modified_at;
+        INSERT INTO dw.dim_company SELECT DISTINCT ON (company_id) * FROM pg_temp.stage_company ORDER BY company_id
+        ON CONFLICT (portal_id, company_id) DO UPDATE SET title = EXCLUDED.title,
+            company_type = EXCLUDED.company_type, industry = EXCLUDED.industry, employees = EXCLUDED.employees,
+            revenue = EXCLUDED.revenue, currency_id = EXCLUDED.currency_id, assigned_by_id = EXCLUDED.assigned_by_id,
+            created_at = EXCLUDED.created_at, modified_at = EXCLUDED.modified_at;
+        """
+
+    /// After a chunk was copied straight into empty targets (the portal's first load): the
+    /// products, contacts, companies, stages reached and first versions those rows imply.
+    /// `$FIRST`/`$LAST` bound the chunk's lead ids.
+    static var directChunkFollowUp: String {
+        let tracked = trackedColumns.joined(separator: ", ")
+        return """
+            INSERT INTO dw.dim_product (portal_id, product_id, name, measure_name)
+            SELECT DISTINCT ON (product_id) portal_id, product_id, product_name, measure_name FROM dw.fact_lead_product
+            WHERE portal_id = $PORTAL AND lead_id BETWEEN $FIRST AND $LAST AND product_id IS NOT NULL AND product_id > 0
+            ORDER BY product_id, row_id DESC
+            ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name;
+
+            \(contactAndCompanyUpserts)
+
+            INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
+            SELECT portal_id, status_id, lead_id FROM dw.fact_lead
+            WHERE portal_id = $PORTAL AND lead_id BETWEEN $FIRST AND $LAST AND status_id IS NOT NULL
+            ON CONFLICT DO NOTHING;
+
+            INSERT INTO dw.fact_lead_version (portal_id, lead_id, version, valid_from, is_current, \(tracked), is_deleted, run_id)
+            SELECT portal_id, lead_id, 1, COALESCE(modified_at, created_at, now()), true, \(tracked), false, $RUN
+            FROM dw.fact_lead WHERE portal_id = $PORTAL AND lead_id BETWEEN $FIRST AND $LAST;
+            """
+    }
+
+    /// After stage-history rows were copied straight into an empty history (the first load):
+    /// the stages they show reached. `$FIRST`/`$LAST` bound the rows' history ids.
+    static let directHistoryFollowUp = """
+        INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
+        SELECT DISTINCT portal_id, status_id, lead_id FROM dw.fact_lead_stage_history
+        WHERE portal_id = $PORTAL AND history_id BETWEEN $FIRST AND $LAST AND status_id IS NOT NULL
+        ON CONFLICT DO NOTHING;
+        """
 
     static let historyUpsert = """
         INSERT INTO dw.fact_lead_stage_history SELECT DISTINCT ON (history_id) * FROM pg_temp.stage_history ORDER BY history_id

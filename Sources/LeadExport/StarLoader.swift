@@ -148,93 +148,56 @@ public final class StarLoader {
     /// Loads one chunk of leads with their children and dimensions, and moves the stream's cursor,
     /// all in one transaction: after a crash either all of it is there or none.
     public func loadChunk(
-        _ chunk: LeadChunk, portalID: Int64, runID: Int64, progress: StreamProgress, requests: RunCounters
+        _ chunk: LeadChunk, portalID: Int64, runID: Int64, progress: StreamProgress, requests: RunCounters,
+        direct: Bool = false
     ) throws -> ChunkCounts {
         try prepare()
         let portal = String(portalID)
         var counts = ChunkCounts()
         try connection.transaction {
+            let target = direct ? "dw.fact_lead" : "pg_temp.stage_lead"
+            let runColumn = direct ? ", last_run_id" : ""
             let leads = try connection.copyFrom(
-                "COPY pg_temp.stage_lead (\(Self.leadColumns.joined(separator: ", "))) FROM STDIN"
+                "COPY \(target) (\(Self.leadColumns.joined(separator: ", "))\(runColumn)) FROM STDIN"
             ) { writer in
                 for lead in chunk.leads {
-                    writer.append(portalID)
-                    writer.append(lead.leadID)
-                    writer.append(lead.title)
-                    writer.append(lead.name)
-                    writer.append(lead.lastName)
-                    writer.append(lead.companyTitle)
-                    writer.append(lead.statusID)
-                    writer.append(lead.statusSemantic)
-                    writer.append(lead.sourceID)
-                    writer.append(lead.sourceDescription)
-                    writer.append(lead.assignedByID)
-                    writer.append(lead.createdByID)
-                    writer.append(lead.modifyByID)
-                    writer.append(lead.companyID)
-                    writer.append(lead.contactID)
-                    writer.append(lead.opportunity)
-                    writer.append(lead.currencyID)
-                    writer.append(lead.isManualOpportunity)
-                    writer.append(lead.isReturnCustomer)
-                    writer.append(lead.opened)
-                    writer.append(lead.hasPhone)
-                    writer.append(lead.hasEmail)
-                    writer.append(timestamp: lead.createdAt)
-                    writer.append(timestamp: lead.modifiedAt)
-                    writer.append(timestamp: lead.movedAt)
-                    writer.append(timestamp: lead.closedAt)
-                    writer.append(dateKey: lead.createdDateKey)
-                    writer.append(dateKey: lead.closedDateKey)
-                    for utm in lead.utm { writer.append(utm) }
-                    writer.append(lead.customFields)
+                    writer.append(lead: lead, portalID: portalID)
+                    if direct { writer.append(runID) }
                     try writer.endRow()
                 }
             }
             let products = try connection.copyFrom(
-                "COPY pg_temp.stage_product (\(Self.productColumns.joined(separator: ", "))) FROM STDIN"
+                "COPY \(direct ? "dw.fact_lead_product" : "pg_temp.stage_product") "
+                    + "(\(Self.productColumns.joined(separator: ", "))) FROM STDIN"
             ) { writer in
-                for row in chunk.productRows {
-                    writer.append(portalID)
-                    writer.append(row.rowID)
-                    writer.append(row.leadID)
-                    writer.append(row.productID)
-                    writer.append(row.productName)
-                    writer.append(row.price)
-                    writer.append(row.priceExclusive)
-                    writer.append(row.priceNetto)
-                    writer.append(row.priceBrutto)
-                    writer.append(row.quantity)
-                    writer.append(row.discountTypeID)
-                    writer.append(row.discountRate)
-                    writer.append(row.discountSum)
-                    writer.append(row.taxRate)
-                    writer.append(row.taxIncluded)
-                    writer.append(row.customized)
-                    writer.append(row.measureCode)
-                    writer.append(row.measureName)
-                    writer.append(row.sort)
-                    writer.append(row.type)
+                for row in direct ? Self.unique(chunk.productRows, keepLast: true, by: \.rowID) : chunk.productRows {
+                    writer.append(productRow: row, portalID: portalID)
                     try writer.endRow()
                 }
             }
             let links = try connection.copyFrom(
-                "COPY pg_temp.stage_link (portal_id, lead_id, contact_id, is_primary, sort, role_id) FROM STDIN"
+                "COPY \(direct ? "dw.bridge_lead_contact" : "pg_temp.stage_link") "
+                    + "(portal_id, lead_id, contact_id, is_primary, sort, role_id) FROM STDIN"
             ) { writer in
-                for link in chunk.contactLinks {
-                    writer.append(portalID)
-                    writer.append(link.leadID)
-                    writer.append(link.contactID)
-                    writer.append(link.isPrimary)
-                    writer.append(link.sort)
-                    writer.append(link.roleID)
+                let rows =
+                    direct
+                    ? Self.unique(chunk.contactLinks, keepLast: false, by: { [$0.leadID, $0.contactID] })
+                    : chunk.contactLinks
+                for link in rows {
+                    writer.append(link: link, portalID: portalID)
                     try writer.endRow()
                 }
             }
             try copyDimensions(contacts: chunk.contacts, companies: chunk.companies, portalID: portalID)
+            let firstID = chunk.leads.map(\.leadID).min() ?? 0
+            let lastID = chunk.leads.map(\.leadID).max() ?? 0
             try connection.executeScript(
-                Self.chunkUpserts.replacingOccurrences(of: "$PORTAL", with: portal).replacingOccurrences(
-                    of: "$RUN", with: String(runID)))
+                (direct ? Self.directChunkFollowUp : Self.chunkUpserts).replacingOccurrences(
+                    of: "$PORTAL", with: portal
+                )
+                .replacingOccurrences(of: "$RUN", with: String(runID))
+                .replacingOccurrences(of: "$FIRST", with: String(firstID))
+                .replacingOccurrences(of: "$LAST", with: String(lastID)))
             try saveProgress(progress, portalID: portalID, runID: runID)
             counts = ChunkCounts(
                 leads: leads.rows, productRows: products.rows, contactLinks: links.rows,
@@ -248,13 +211,15 @@ public final class StarLoader {
 
     /// Loads stage-history rows and moves the history cursor in one transaction.
     public func loadHistory(
-        _ rows: [StageHistoryRecord], portalID: Int64, runID: Int64, lastID: Int64, skipped: Int, requests: RunCounters
+        _ rows: [StageHistoryRecord], portalID: Int64, runID: Int64, lastID: Int64, skipped: Int, requests: RunCounters,
+        direct: Bool = false
     ) throws -> ChunkCounts {
         try prepare()
         var counts = ChunkCounts()
         try connection.transaction {
-            let copied = try connection.copyFrom("COPY pg_temp.stage_history FROM STDIN") { writer in
-                for row in rows {
+            let target = direct ? "dw.fact_lead_stage_history" : "pg_temp.stage_history"
+            let copied = try connection.copyFrom("COPY \(target) FROM STDIN") { writer in
+                for row in direct ? Self.unique(rows, keepLast: true, by: \.historyID) : rows {
                     writer.append(portalID)
                     writer.append(row.historyID)
                     writer.append(row.leadID)
@@ -266,7 +231,14 @@ public final class StarLoader {
                     try writer.endRow()
                 }
             }
-            try connection.executeScript(Self.historyUpsert)
+            if direct {
+                try connection.executeScript(
+                    Self.directHistoryFollowUp.replacingOccurrences(of: "$PORTAL", with: String(portalID))
+                        .replacingOccurrences(of: "$FIRST", with: String(rows.map(\.historyID).min() ?? 0))
+                        .replacingOccurrences(of: "$LAST", with: String(rows.map(\.historyID).max() ?? 0)))
+            } else {
+                try connection.executeScript(Self.historyUpsert)
+            }
             try saveProgress(
                 StreamProgress(
                     stream: "stage_history", cursor: lastID, passStartedAt: nil, passMode: nil, passFilter: nil),
@@ -275,6 +247,43 @@ public final class StarLoader {
             try addCounts(counts, runID: runID, requests: requests)
         }
         return counts
+    }
+
+    /// Whether the portal has no leads, product rows, links or versions yet: its first load may
+    /// COPY straight into the star's tables instead of going through staging and upserts.
+    public func leadStarIsEmpty(portalID: Int64) throws -> Bool {
+        try connection.execute(
+            """
+            SELECT NOT EXISTS (SELECT 1 FROM dw.fact_lead WHERE portal_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM dw.fact_lead_product WHERE portal_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM dw.bridge_lead_contact WHERE portal_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM dw.fact_lead_version WHERE portal_id = $1)
+            """, [String(portalID)]
+        ).scalar == "t"
+    }
+
+    /// Whether the portal has no stage history yet (its first load may COPY straight into it).
+    public func historyIsEmpty(portalID: Int64) throws -> Bool {
+        try connection.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM dw.fact_lead_stage_history WHERE portal_id = $1)", [String(portalID)]
+        ).scalar == "t"
+    }
+
+    /// One row per key, in the original order; the last (or first) of rows sharing a key wins.
+    static func unique<Row, Key: Hashable>(_ rows: [Row], keepLast: Bool, by key: (Row) -> Key) -> [Row] {
+        var position: [Key: Int] = [:]
+        var kept: [Row] = []
+        kept.reserveCapacity(rows.count)
+        for row in rows {
+            let rowKey = key(row)
+            if let index = position[rowKey] {
+                if keepLast { kept[index] = row }
+            } else {
+                position[rowKey] = kept.count
+                kept.append(row)
+            }
+        }
+        return kept
     }
 
     /// Marks every live lead of the portal that is not in `liveIDs` as deleted at `deletedAt`.

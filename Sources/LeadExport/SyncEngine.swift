@@ -95,6 +95,7 @@ public final class SyncEngine: Sendable {
             summary.seconds = clock.now() - started
             try await database.run { try $0.finishRun(runID: runID, succeeded: true, counters: counters, error: nil) }
             _ = try? await database.run { try $0.connection.advisoryUnlock(key) }
+            summary.databaseSeconds = database.busySeconds
             let odd = client.statistics.snapshot
             if odd.duplicateRows > 0 || odd.shortPages > 0 {
                 log.event(
@@ -154,9 +155,14 @@ public final class SyncEngine: Sendable {
             }
         }
         let passMode = resume ? (state.passMode ?? options.mode.name) : options.mode.name
+        // A portal's first load writes straight into the empty star (no staging, no upserts).
+        let direct = try await database.run { try $0.leadStarIsEmpty(portalID: context.portalID) }
         log.event(
             "leads_pass",
-            ["modified_since": filterFrom ?? "beginning", "after_id": String(cursor), "resumed": String(resume)])
+            [
+                "modified_since": filterFrom ?? "beginning", "after_id": String(cursor), "resumed": String(resume),
+                "first_load": String(direct),
+            ])
         let progress = StreamProgress(
             stream: "leads", cursor: 0, passStartedAt: passStart, passMode: passMode, passFilter: filterFrom)
         let channel = BoundedChannel<LeadChunk>(capacity: 1)
@@ -208,7 +214,7 @@ public final class SyncEngine: Sendable {
                         let counts = try await database.run {
                             try $0.loadChunk(
                                 chunk, portalID: context.portalID, runID: context.runID, progress: chunkProgress,
-                                requests: counters)
+                                requests: counters, direct: direct)
                         }
                         total.leads += counts.leads
                         total.productRows += counts.productRows
@@ -254,6 +260,7 @@ public final class SyncEngine: Sendable {
         var skipped = 0
         var lastID = state.cursor
         var written = 0
+        let direct = try await database.run { try $0.historyIsEmpty(portalID: context.portalID) }
         func flush() async throws {
             let rows = pending
             let cursor = lastID
@@ -262,7 +269,7 @@ public final class SyncEngine: Sendable {
             let counts = try await database.run {
                 try $0.loadHistory(
                     rows, portalID: context.portalID, runID: context.runID, lastID: cursor, skipped: rejected,
-                    requests: counters)
+                    requests: counters, direct: direct)
             }
             written += counts.stageHistory
             summary.skipped += rejected

@@ -73,12 +73,15 @@ public struct SyncSummary: Sendable, Equatable {
     public var throttled = 0
     /// Wall time, seconds.
     public var seconds = 0.0
+    /// Seconds of `seconds` spent in database calls (the rest went to the portal).
+    public var databaseSeconds = 0.0
 
     /// The final summary line.
     public var line: String {
         "sync \(mode) finished: run=\(runID) leads=\(leads) product_rows=\(productRows) links=\(contactLinks) "
             + "stage_history=\(stageHistory) deleted=\(deleted) skipped=\(skipped) requests=\(requests) "
-            + "retries=\(retries) throttled=\(throttled) duration=\(String(format: "%.1f", seconds))s"
+            + "retries=\(retries) throttled=\(throttled) duration=\(String(format: "%.1f", seconds))s "
+            + "database=\(String(format: "%.1f", databaseSeconds))s"
     }
 }
 

@@ -106,6 +106,7 @@ extension SimulatedPortal {
         dataset.productRows[id] = nil
         dataset.bindings[id] = nil
         dataset.history.removeAll { $0.ownerID == id }
+        historyIDs = nil
         return .result(.bool(true))
     }
 
@@ -128,6 +129,7 @@ extension SimulatedPortal {
                 id: dataset.nextHistoryID, typeID: type, ownerID: lead, createdTime: stamp, semanticID: semantic,
                 statusID: status))
         dataset.nextHistoryID += 1
+        historyIDs = nil
     }
 
     /// `id` or `ID` as a positive integer.

@@ -90,13 +90,18 @@ extension SimulatedPortal {
             }
         }
         guard lower <= upper else { return [] }
+        if let explicit {
+            // Look the few named ids up instead of scanning every id.
+            return ArraySlice(
+                explicit.sorted().filter { id in
+                    guard id >= lower, id <= upper else { return false }
+                    let index = Self.lowerBound(ids, id)
+                    return index < ids.count && ids[index] == id
+                })
+        }
         let from = Self.lowerBound(ids, lower)
         let to = Self.lowerBound(ids, upper == Int64.max ? upper : upper + 1)
-        let range = ids[from..<max(from, to)]
-        if let explicit {
-            return ArraySlice(range.filter { explicit.contains($0) })
-        }
-        return range
+        return ids[from..<max(from, to)]
     }
 
     /// The first index whose id is at least `value`.

@@ -181,7 +181,9 @@ extension SimulatedPortal {
         }
         let query = ListQuery(
             params: params, schema: .stageHistory, defaultOrder: [("ID", false)], uppercaseKeys: false)
-        let result = page(query, ids: data.history.map(\.id), style: .engine) { id, field in
+        let ids = historyIDs ?? data.history.map(\.id)
+        historyIDs = ids
+        let result = page(query, ids: ids, style: .engine) { id, field in
             position(id).map { data.historyValue(data.history[$0], field) }
         }
         let selected = Set((query.select).map { $0.uppercased() })

@@ -6,12 +6,14 @@ import Foundation
 /// Every call runs under one lock, so the portal is safe to share between server threads;
 /// calls are short (no sleeping happens inside).
 public final class SimulatedPortal: @unchecked Sendable {
-    // Safe: all mutable state (`dataset`, `limits`, `stats`, `quirks`) is read and written only while holding `lock`.
+    // Safe: all mutable state (`dataset`, `limits`, `stats`, `quirks`, `historyIDs`) is read and written only while holding `lock`.
     private let lock = NSLock()
     var dataset: PortalDataset
     var limits: PortalLimits
     var stats = SimStats()
     var quirks = PageQuirks()
+    /// The ids of `dataset.history`, in order; `nil` after history changed (rebuilt on the next list).
+    var historyIDs: [Int64]?
     /// Where "now" comes from (DATE_MODIFY of writes, the `time` envelope, the limits).
     public let clock: any PortalClock
 

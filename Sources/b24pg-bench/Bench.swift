@@ -33,13 +33,18 @@ struct Bench {
         let leads = Int(ProcessInfo.processInfo.environment["BENCH_LEADS"] ?? "") ?? 10_000
         let copyRows = Int(ProcessInfo.processInfo.environment["BENCH_COPY_ROWS"] ?? "") ?? 1_000_000
         let only = Set(
-            (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "sync,copy,mart").split(separator: ",").map(
-                String.init))
+            (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "sync,copy,mart,load,faults").split(separator: ",")
+                .map(
+                    String.init))
         var rows: [Row] = []
         if only.contains("sync") { rows += try await syncScenarios(leads: leads) }
         if only.contains("copy") { rows += try copyScenario(rows: copyRows) }
         let martLeads = Int(ProcessInfo.processInfo.environment["BENCH_MART_LEADS"] ?? "") ?? 1_000_000
         if only.contains("mart") { rows += try martScenario(leads: martLeads) }
+        if only.contains("load") {
+            rows += try await loadScenario(
+                leads: Int(ProcessInfo.processInfo.environment["BENCH_LOAD_LEADS"] ?? "") ?? 1_000_000)
+        }
         if only.contains("faults") {
             rows += try await faultScenario(
                 leads: Int(ProcessInfo.processInfo.environment["BENCH_FAULT_LEADS"] ?? "") ?? 3_000)
@@ -182,6 +187,135 @@ struct Bench {
                 value: "\(faultyPrint == cleanPrint ? "identical" : "DIFFERENT"), \(retries) retries; "
                     + String(format: "%.1f s vs %.1f s (%.2f×)", faultySeconds, cleanSeconds, ratio),
                 target: "identical; ≤ 1.3×", verdict: faultyPrint == cleanPrint && ratio <= 1.3 ? "met" : "missed")
+        ]
+    }
+
+    /// The tables a first full load fills, in an order `psql \copy` can load them in.
+    static let loadedTables = [
+        "dw.dim_contact", "dw.dim_company", "dw.fact_lead", "dw.fact_lead_product", "dw.bridge_lead_contact",
+        "dw.fact_lead_stage_history", "dw.fact_lead_version", "dw.lead_stage_reached",
+    ]
+
+    /// A first full load of `leads` leads from `b24pg sim` in its own process (rate limit off) by the
+    /// real `b24pg sync` binary: rows/s into the star against `psql \copy` of the same rows into the
+    /// same tables, and the peak resident memory of `b24pg sync`.
+    static func loadScenario(leads: Int) async throws -> [Row] {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("b24pg").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw PostgresError(code: .connectionFailed, message: "\(binary) is missing: build the b24pg product")
+        }
+        _ = try freshDatabase("b24pg_bench_load")
+        FileHandle.standardError.write(Data("bench: first full load of \(leads) leads, rate limit off…\n".utf8))
+        let sim = try SpawnedProcess(
+            binary,
+            [
+                "sim", "--leads", String(leads), "--rate", "0", "--port", "0", "--seed", "42", "--webhook-code",
+                "loadcode",
+            ])
+        defer { sim.stop() }
+        var webhook: String?
+        for _ in 0..<600 where webhook == nil {
+            try await Task.sleep(for: .milliseconds(200))
+            webhook = sim.output.split(separator: "\n").first { $0.hasPrefix("webhook: ") }.map {
+                String($0.dropFirst("webhook: ".count))
+            }
+        }
+        guard let webhook else { throw PostgresError(code: .connectionFailed, message: "b24pg sim did not start") }
+
+        let started = Date()
+        let sync = try SpawnedProcess(
+            binary,
+            [
+                "sync", "--full", "--rate", "0", "--operating-budget", "0", "--database-url", "dbname=b24pg_bench_load",
+                "--webhook-url", webhook, "--log-format", "json",
+            ])
+        // Resident memory every second, to show it stays flat rather than growing with the data.
+        var samples: [Int] = []
+        let sampler = Task {
+            var seen: [Int] = []
+            while !Task.isCancelled {
+                let bytes = sync.residentBytes
+                if bytes > 0 { seen.append(bytes) }
+                try? await Task.sleep(for: .seconds(1))
+            }
+            return seen
+        }
+        let (exitCode, peak) = await Task.detached { sync.wait() }.value
+        let seconds = Date().timeIntervalSince(started)
+        sampler.cancel()
+        samples = await sampler.value
+        guard exitCode == 0 else {
+            throw PostgresError(code: .connectionFailed, message: "b24pg sync exited with \(exitCode): \(sync.output)")
+        }
+        let summary = sync.output
+        let databaseSeconds =
+            summary.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("database=") }
+            .flatMap { Double($0.dropFirst("database=".count).dropLast()) } ?? 0
+        guard databaseSeconds > 0 else {
+            throw PostgresError(code: .connectionFailed, message: "no database= in the summary: \(summary)")
+        }
+
+        // The same rows through psql \copy into the same, empty tables of a fresh database.
+        let loaded = try Connection(ConnectionString("dbname=b24pg_bench_load"))
+        var counts: [String: Int] = [:]
+        let directory = FileManager.default.temporaryDirectory.path
+        for table in loadedTables {
+            counts[table] = Int(try loaded.execute("SELECT count(*) FROM \(table)").scalar ?? "") ?? 0
+            try loaded.execute("COPY \(table) TO '\(directory)/b24pg-bench-\(table).tsv'")
+        }
+        let rows = counts.values.reduce(0, +)
+        let baseline = try freshDatabase("b24pg_bench_load_psql")
+        let target = try Connection(baseline)
+        for row in try loaded.execute("SELECT portal_id, host, time_zone FROM etl.portal").rows {
+            try target.execute(
+                "INSERT INTO etl.portal (portal_id, host, time_zone) VALUES ($1, $2, $3)", [row[0], row[1], row[2]])
+        }
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        psql.arguments =
+            ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", "b24pg_bench_load_psql"]
+            + loadedTables.flatMap { ["-c", "\\copy \($0) FROM '\(directory)/b24pg-bench-\($0).tsv'"] }
+        let psqlStarted = Date()
+        try psql.run()
+        psql.waitUntilExit()
+        let psqlSeconds = Date().timeIntervalSince(psqlStarted)
+        for table in loadedTables {
+            try? FileManager.default.removeItem(atPath: "\(directory)/b24pg-bench-\(table).tsv")
+        }
+        guard psql.terminationStatus == 0 else {
+            throw PostgresError(code: .copyFailed, message: "psql \\copy of the loaded rows failed")
+        }
+
+        let endRate = Double(rows) / seconds
+        let databaseRate = Double(rows) / max(databaseSeconds, 0.001)
+        let psqlRate = Double(rows) / psqlSeconds
+        let megabytes = { (bytes: Int) in Double(bytes) / 1_048_576 }
+        let tenth = samples.isEmpty ? 0 : samples[samples.count / 10]
+        let label =
+            "first full load, \(leads) leads, \(counts["dw.fact_lead_product"] ?? 0) product rows, "
+            + "\(counts["dw.bridge_lead_contact"] ?? 0) links, \(counts["dw.fact_lead_stage_history"] ?? 0) stage changes; "
+            + "rate limit off, b24pg sim in its own process"
+        return [
+            Row(
+                scenario: label,
+                measure:
+                    "rows/s into the star (\(rows) rows in \(loadedTables.count) tables) vs psql \\copy of the same rows",
+                value: String(
+                    format:
+                        "database time: %.0f rows/s (%.1f s) vs %.0f (%.1f s), %.2f×; whole run incl. HTTP: %.0f rows/s (%.1f s), %.2f×",
+                    databaseRate, databaseSeconds, psqlRate, psqlSeconds, databaseRate / psqlRate, endRate, seconds,
+                    endRate / psqlRate),
+                target: "≥ 0.8×",
+                verdict: databaseRate >= 0.8 * psqlRate
+                    ? (endRate >= 0.8 * psqlRate ? "met" : "met for the load; the whole run is bound by the simulator")
+                    : "missed"),
+            Row(
+                scenario: label, measure: "peak RSS of b24pg sync (RSS at 10 % of the run; at the end)",
+                value: String(
+                    format: "%.0f MB (%.0f MB; %.0f MB)", megabytes(peak), megabytes(tenth),
+                    megabytes(samples.last ?? 0)),
+                target: "≤ 200 MB", verdict: megabytes(peak) <= 200 ? "met" : "missed"),
         ]
     }
 

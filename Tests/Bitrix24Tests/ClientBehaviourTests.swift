@@ -149,7 +149,7 @@ struct ClientBehaviourTests {
         #expect(error?.description.contains("invalid_grant") == true)
     }
 
-    @Test("the leaky bucket lets a burst through, then paces at the rate; a 503 slows it down")
+    @Test("the leaky bucket lets a burst through, then paces at the rate; 503s take room and slow it down")
     func leakyBucket() async {
         let clock = VirtualClientClock()
         let limiter = RateLimiter(rate: 2, burst: 50, clock: clock)
@@ -162,13 +162,31 @@ struct ClientBehaviourTests {
         #expect(waits.prefix(49).allSatisfy { $0 == 0 })
         #expect(waits.suffix(11).allSatisfy { abs($0 - 0.5) < 1e-9 })
         await limiter.noteThrottled()
-        #expect(abs(await limiter.effectiveRate - 1.6) < 1e-9)
+        #expect(await limiter.effectiveRate == 2, "a lone 503 does not slow the rate")
+        await limiter.noteThrottled()
+        #expect(abs(await limiter.effectiveRate - 1.6) < 1e-9, "a second 503 soon after does")
         let slowed = await limiter.reserve()
-        #expect(slowed > 0.6, "after a 503 the bucket counts as full: \(slowed)")
+        #expect(slowed > 0.6, "after repeated 503s the bucket counts as full: \(slowed)")
         for _ in 0..<10 { await limiter.noteThrottled() }
         #expect(abs(await limiter.effectiveRate - 0.5) < 1e-9, "never below a quarter of the rate")
         for _ in 0..<20 { await limiter.noteSuccess() }
         #expect(await limiter.effectiveRate == 2)
+
+        // A lone 503 while the client thinks the bucket is empty counts as one request; the rate stays.
+        let fresh = RateLimiter(rate: 2, burst: 50, clock: clock)
+        await fresh.noteThrottled()
+        var free = 0
+        while await fresh.reserve() == 0 { free += 1 }
+        #expect(free == 48, "one of the 49 free slots is gone: \(free)")
+        #expect(await fresh.effectiveRate == 2)
+        // Two 503s within the drain time (25 s here) are a pattern: the bucket counts as full.
+        clock.advance(by: 30)
+        let shared = RateLimiter(rate: 2, burst: 50, clock: clock)
+        await shared.noteThrottled()
+        clock.advance(by: 10)
+        await shared.noteThrottled()
+        #expect(await shared.reserve() > 0)
+        #expect(abs(await shared.effectiveRate - 1.6) < 1e-9)
     }
 
     @Test("after a 429 the method is not called again before the portal's reset time")

@@ -78,7 +78,10 @@ struct ReliabilityTests {
 
     @Test("a method that hits its operating budget waits for the reset; the portal sees no call of it before then")
     func operatingLimitBurst() async throws {
-        let harness = SyncHarness(leads: 2_000, seed: 52, limits: PortalLimits(rate: 0, burst: 50, operatingLimit: 3))
+        // The portal allows 3 s per method; the client believes 4 s, so it meets real 429s.
+        let harness = SyncHarness(
+            leads: 2_000, seed: 52, limits: PortalLimits(rate: 0, burst: 50, operatingLimit: 3),
+            clientOperatingBudget: 4)
         try await withMigratedDatabase { connection, _ in
             let summary = try await harness.sync(connection)
             #expect(summary.leads == 2_000)

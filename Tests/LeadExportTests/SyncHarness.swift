@@ -15,7 +15,14 @@ struct SyncHarness {
     let clock: VirtualClientClock
     let transport: FailingTransport
 
-    init(leads: Int, seed: UInt64 = 21, limits: PortalLimits = PortalLimits(rate: 0), faults: FaultPlan = FaultPlan()) {
+    /// The operating budget the client believes each method has (seconds per 10 minutes).
+    let clientOperatingBudget: Double
+
+    init(
+        leads: Int, seed: UInt64 = 21, limits: PortalLimits = PortalLimits(rate: 0), faults: FaultPlan = FaultPlan(),
+        clientOperatingBudget: Double = 480
+    ) {
+        self.clientOperatingBudget = clientOperatingBudget
         let dataset = PortalDataset.generate(
             seed: seed, leadCount: leads, time: PortalTime(offsetSeconds: 10_800), anchor: 1_767_214_800)
         clock = VirtualClientClock(unixStart: 1_767_301_200)
@@ -30,7 +37,7 @@ struct SyncHarness {
         BitrixClient(
             credentials: .webhook(try WebhookCredentials(url: "http://127.0.0.1:9/rest/1/synccode/")),
             transport: transport,
-            clock: clock, limiter: RateLimiter(rate: 0, clock: clock),
+            clock: clock, limiter: RateLimiter(rate: 0, operatingBudget: clientOperatingBudget, clock: clock),
             retryPolicy: RetryPolicy(maxAttempts: 8, baseDelay: 0.1),
             random: { 0.5 })
     }

@@ -223,13 +223,17 @@ struct SyncTests {
         }
     }
 
-    @Test("--full rereads everything; --since backfills from a date")
+    @Test("--full rereads everything (and finds the direct first load exact); --since backfills from a date")
     func modes() async throws {
         let harness = SyncHarness(leads: 500)
         try await withMigratedDatabase { connection, _ in
             _ = try await harness.sync(connection)
+            let firstLoad = try StarFingerprint.take(connection)
             let full = try await harness.sync(connection, options: SyncOptions(mode: .full))
             #expect(full.leads == 500)
+            #expect(
+                try StarFingerprint.take(connection) == firstLoad,
+                "re-reading everything through staging and upserts changes nothing the direct first load wrote")
             let data = harness.portal.snapshot
             let cut = data.leads.values.map(\.dateModify).sorted()[400]
             let since = try await harness.sync(connection, options: SyncOptions(mode: .since(cut)))

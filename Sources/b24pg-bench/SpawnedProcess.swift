@@ -1,0 +1,70 @@
+import Foundation
+
+/// A child process for the benchmark: standard output to a file, standard error discarded,
+/// reaped with `wait4` so its peak resident memory can be read.
+final class SpawnedProcess: @unchecked Sendable {
+    // Safe: `pid` and `outputPath` never change; `reaped` is only touched while holding `lock`.
+    /// The child's pid.
+    let pid: pid_t
+    private let outputPath: String
+    private let lock = NSLock()
+    private var reaped = false
+
+    /// Starts `executable arguments…`.
+    init(_ executable: String, _ arguments: [String]) throws {
+        outputPath =
+            FileManager.default.temporaryDirectory.appendingPathComponent("b24pg-bench-\(UUID().uuidString)")
+            .path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, executable, &actions, nil, argv, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+        pid = child
+    }
+
+    /// What the child wrote to standard output so far.
+    var output: String {
+        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
+
+    /// Resident memory now, in bytes (0 once the child has ended).
+    var residentBytes: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
+    /// Waits for the child; its exit code and peak resident memory in bytes.
+    func wait() -> (exitCode: Int32, peakResidentBytes: Int) {
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) == -1, errno == EINTR {}
+        lock.withLock { reaped = true }
+        let signal = status & 0x7F
+        return (signal == 0 ? (status >> 8) & 0xFF : 128 + signal, usage.ru_maxrss * 1024)
+    }
+
+    /// Stops the child (SIGTERM) and reaps it.
+    func stop() {
+        guard !lock.withLock({ reaped }) else { return }
+        _ = kill(pid, SIGTERM)
+        _ = wait()
+    }
+
+    deinit {
+        if !lock.withLock({ reaped }) {
+            _ = kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        try? FileManager.default.removeItem(atPath: outputPath)
+    }
+}
