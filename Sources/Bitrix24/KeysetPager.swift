@@ -90,15 +90,15 @@ public struct KeysetPager: Sendable {
                     break
                 }
                 let rows = Self.rows(result.results[command.key], shape)
-                let ids = rows.map { $0[idField]?.lenientInt }
-                guard ids.allSatisfy({ $0 != nil }) else {
+                let ids = rows.compactMap { $0[idField]?.lenientInt }
+                guard ids.count == rows.count else {
                     throw BitrixError(
                         code: .malformedResponse, message: "a row of \(method) has no \(idField)", method: method,
                         portal: client.portal)
                 }
                 var fresh: [JSON] = []
                 var freshIDs: [Int64] = []
-                for (row, id) in zip(rows, ids.compactMap { $0 }) {
+                for (row, id) in zip(rows, ids) {
                     if id <= lastID, recentIDs.contains(id) {
                         client.statistics.update { $0.duplicateRows += 1 }
                         continue
@@ -119,7 +119,7 @@ public struct KeysetPager: Sendable {
                     received += fresh.count
                     failures = 0
                 }
-                recentIDs = Set(ids.compactMap { $0 })
+                recentIDs = Set(ids)
                 if rows.count < Self.pageSize {
                     // A cut page before the counted rows arrived: go on after it in a new request.
                     finished = fresh.isEmpty || received >= (expected ?? 0)

@@ -87,7 +87,6 @@ public final class StarLoader {
     /// Loads reference data (stages, sources, users, currencies, fields) in one transaction.
     public func loadReference(portalID: Int64, _ reference: ReferenceData) throws {
         try prepare()
-        let portal = String(portalID)
         try connection.transaction {
             _ = try connection.copyFrom(
                 "COPY pg_temp.stage_status (kind, status_id, name, sort, semantic, color, is_system) FROM STDIN"
@@ -141,7 +140,7 @@ public final class StarLoader {
                     try writer.endRow()
                 }
             }
-            try connection.executeScript(Self.referenceUpserts.replacingOccurrences(of: "$PORTAL", with: portal))
+            try connection.executeScript(Self.script(Self.referenceUpserts, ["$PORTAL": portalID]))
         }
     }
 
@@ -152,7 +151,6 @@ public final class StarLoader {
         direct: Bool = false
     ) throws -> ChunkCounts {
         try prepare()
-        let portal = String(portalID)
         var counts = ChunkCounts()
         try connection.transaction {
             let target = direct ? "dw.fact_lead" : "pg_temp.stage_lead"
@@ -181,7 +179,7 @@ public final class StarLoader {
             ) { writer in
                 let rows =
                     direct
-                    ? Self.unique(chunk.contactLinks, keepLast: false, by: { [$0.leadID, $0.contactID] })
+                    ? Self.unique(chunk.contactLinks, keepLast: false, by: { SIMD2($0.leadID, $0.contactID) })
                     : chunk.contactLinks
                 for link in rows {
                     writer.append(link: link, portalID: portalID)
@@ -192,12 +190,9 @@ public final class StarLoader {
             let firstID = chunk.leads.map(\.leadID).min() ?? 0
             let lastID = chunk.leads.map(\.leadID).max() ?? 0
             try connection.executeScript(
-                (direct ? Self.directChunkFollowUp : Self.chunkUpserts).replacingOccurrences(
-                    of: "$PORTAL", with: portal
-                )
-                .replacingOccurrences(of: "$RUN", with: String(runID))
-                .replacingOccurrences(of: "$FIRST", with: String(firstID))
-                .replacingOccurrences(of: "$LAST", with: String(lastID)))
+                Self.script(
+                    direct ? Self.directChunkFollowUp : Self.chunkUpserts,
+                    ["$PORTAL": portalID, "$RUN": runID, "$FIRST": firstID, "$LAST": lastID]))
             try saveProgress(progress, portalID: portalID, runID: runID)
             counts = ChunkCounts(
                 leads: leads.rows, productRows: products.rows, contactLinks: links.rows,
@@ -233,9 +228,12 @@ public final class StarLoader {
             }
             if direct {
                 try connection.executeScript(
-                    Self.directHistoryFollowUp.replacingOccurrences(of: "$PORTAL", with: String(portalID))
-                        .replacingOccurrences(of: "$FIRST", with: String(rows.map(\.historyID).min() ?? 0))
-                        .replacingOccurrences(of: "$LAST", with: String(rows.map(\.historyID).max() ?? 0)))
+                    Self.script(
+                        Self.directHistoryFollowUp,
+                        [
+                            "$PORTAL": portalID, "$FIRST": rows.map(\.historyID).min() ?? 0,
+                            "$LAST": rows.map(\.historyID).max() ?? 0,
+                        ]))
             } else {
                 try connection.executeScript(Self.historyUpsert)
             }
@@ -267,6 +265,12 @@ public final class StarLoader {
         try connection.execute(
             "SELECT NOT EXISTS (SELECT 1 FROM dw.fact_lead_stage_history WHERE portal_id = $1)", [String(portalID)]
         ).scalar == "t"
+    }
+
+    /// `template` with each placeholder (`$PORTAL`, `$RUN`…) replaced by its integer: ids are the
+    /// only values that ever enter the loader's SQL text.
+    static func script(_ template: String, _ values: [String: Int64]) -> String {
+        values.reduce(template) { text, entry in text.replacingOccurrences(of: entry.key, with: String(entry.value)) }
     }
 
     /// One row per key, in the original order; the last (or first) of rows sharing a key wins.

@@ -15,8 +15,18 @@ public struct FaultPlan: Sendable, Equatable {
     /// How long a slow answer waits.
     public var slowSeconds = 1.5
 
-    /// No faults.
-    public init() {}
+    /// Faults at the given rates (none by default).
+    public init(
+        serverError: Double = 0, unavailable: Double = 0, drop: Double = 0, slow: Double = 0, truncate: Double = 0,
+        slowSeconds: Double = 1.5
+    ) {
+        self.serverError = serverError
+        self.unavailable = unavailable
+        self.drop = drop
+        self.slow = slow
+        self.truncate = truncate
+        self.slowSeconds = slowSeconds
+    }
 
     /// A fault to inject for one request, chosen with `random`; `nil` for a normal answer.
     public func draw(_ random: inout SimRandom) -> FaultKind? {

@@ -80,19 +80,7 @@ struct Bench {
         defer { Task { try? await server.shutdown() } }
 
         func sync(_ mode: SyncMode) async throws -> (SyncSummary, Double) {
-            let transport = AsyncHTTPTransport()
-            let clock = SystemClientClock()
-            let client = BitrixClient(
-                credentials: .webhook(try WebhookCredentials(url: "\(server.baseURL)/rest/1/benchcode/")),
-                transport: transport,
-                clock: clock, limiter: RateLimiter(rate: 2, burst: 50, clock: clock))
-            let engine = SyncEngine(
-                client: client, database: DatabaseWorker(connection: try Connection(target)), host: "bench.example",
-                options: SyncOptions(mode: mode), log: RunLog(write: { _ in }), clock: clock)
-            let started = Date()
-            let summary = try await engine.run()
-            try await transport.shutdown()
-            return (summary, Date().timeIntervalSince(started))
+            try await timedSync(webhook: "\(server.baseURL)/rest/1/benchcode/", into: target, mode: mode)
         }
 
         FileHandle.standardError.write(Data("bench: full sync of \(leads) leads at 2 req/s (a few minutes)…\n".utf8))
@@ -137,6 +125,27 @@ struct Bench {
         ]
     }
 
+    /// One sync into `target` over real HTTP at 2 req/s burst 50, and its wall time in seconds.
+    static func timedSync(
+        webhook: String, into target: ConnectionString, mode: SyncMode
+    ) async throws -> (
+        SyncSummary, Double
+    ) {
+        let transport = AsyncHTTPTransport()
+        let clock = SystemClientClock()
+        let client = BitrixClient(
+            credentials: .webhook(try WebhookCredentials(url: webhook)), transport: transport, clock: clock,
+            limiter: RateLimiter(rate: 2, burst: 50, clock: clock))
+        let engine = SyncEngine(
+            client: client, database: DatabaseWorker(connection: try Connection(target)), host: "bench.example",
+            options: SyncOptions(mode: mode), log: RunLog(write: { _ in }), clock: clock)
+        let started = Date()
+        let summary = try await engine.run()
+        let seconds = Date().timeIntervalSince(started)
+        try await transport.shutdown()
+        return (summary, seconds)
+    }
+
     /// The same full sync with and without 10 % of requests failing, at 2 req/s burst 50.
     static func faultScenario(leads: Int) async throws -> [Row] {
         func run(_ faults: FaultPlan, database: String) async throws -> (Double, String, Int) {
@@ -148,19 +157,8 @@ struct Bench {
             let router = PortalRouter(
                 portal: portal, auth: SimAuth(seed: 7, webhookCode: "faultcode"), faults: faults, faultSeed: 11)
             let server = try await PortalServer.start(router: router)
-            let transport = AsyncHTTPTransport()
-            let clock = SystemClientClock()
-            let client = BitrixClient(
-                credentials: .webhook(try WebhookCredentials(url: "\(server.baseURL)/rest/1/faultcode/")),
-                transport: transport,
-                clock: clock, limiter: RateLimiter(rate: 2, burst: 50, clock: clock))
-            let engine = SyncEngine(
-                client: client, database: DatabaseWorker(connection: try Connection(target)), host: "faults.example",
-                options: SyncOptions(mode: .full), log: RunLog(write: { _ in }), clock: clock)
-            let started = Date()
-            let summary = try await engine.run()
-            let seconds = Date().timeIntervalSince(started)
-            try await transport.shutdown()
+            let (summary, seconds) = try await timedSync(
+                webhook: "\(server.baseURL)/rest/1/faultcode/", into: target, mode: .full)
             try await server.shutdown()
             let fingerprint =
                 try Connection(target).execute(
@@ -171,13 +169,7 @@ struct Bench {
         FileHandle.standardError.write(Data("bench: \(leads) leads with and without 10 % faults at 2 req/s…\n".utf8))
         let (cleanSeconds, cleanPrint, _) = try await run(FaultPlan(), database: "b24pg_bench_clean")
         try await Task.sleep(for: .seconds(26))
-        var faults = FaultPlan()
-        faults.serverError = 0.03
-        faults.unavailable = 0.03
-        faults.drop = 0.02
-        faults.slow = 0.01
-        faults.truncate = 0.01
-        faults.slowSeconds = 1.5
+        let faults = FaultPlan(serverError: 0.03, unavailable: 0.03, drop: 0.02, slow: 0.01, truncate: 0.01)
         let (faultySeconds, faultyPrint, retries) = try await run(faults, database: "b24pg_bench_faulty")
         let ratio = faultySeconds / cleanSeconds
         return [
@@ -231,7 +223,6 @@ struct Bench {
                 "--webhook-url", webhook, "--log-format", "json",
             ])
         // Resident memory every second, to show it stays flat rather than growing with the data.
-        var samples: [Int] = []
         let sampler = Task {
             var seen: [Int] = []
             while !Task.isCancelled {
@@ -244,7 +235,7 @@ struct Bench {
         let (exitCode, peak) = await Task.detached { sync.wait() }.value
         let seconds = Date().timeIntervalSince(started)
         sampler.cancel()
-        samples = await sampler.value
+        let samples = await sampler.value
         guard exitCode == 0 else {
             throw PostgresError(code: .connectionFailed, message: "b24pg sync exited with \(exitCode): \(sync.output)")
         }

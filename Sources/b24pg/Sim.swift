@@ -104,13 +104,9 @@ struct Sim: AsyncParsableCommand {
         let portal = SimulatedPortal(
             dataset: dataset, limits: PortalLimits(rate: rate, burst: burst, operatingLimit: operatingLimit))
         portal.pageQuirks = PageQuirks(joinedTwiceShare: joinedTwice)
-        var faults = FaultPlan()
-        faults.serverError = fail500
-        faults.unavailable = fail503
-        faults.drop = failDrop
-        faults.slow = failSlow
-        faults.truncate = failTruncate
-        faults.slowSeconds = slowSeconds
+        let faults = FaultPlan(
+            serverError: fail500, unavailable: fail503, drop: failDrop, slow: failSlow, truncate: failTruncate,
+            slowSeconds: slowSeconds)
         let auth = SimAuth(seed: seed, webhookCode: webhookCode, tokenLifetime: tokenLifetime)
         let router = PortalRouter(portal: portal, auth: auth, faults: faults, faultSeed: faultSeed)
         let server: PortalServer

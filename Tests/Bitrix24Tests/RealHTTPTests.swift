@@ -40,13 +40,8 @@ struct RealHTTPTests {
     )
     func fullReadUnderLimits() async throws {
         let (server, portal, client, transport) = try await Self.start(faults: FaultPlan())
-        var faults = FaultPlan()
-        faults.serverError = 0.03
-        faults.unavailable = 0.02
-        faults.drop = 0.02
-        faults.slow = 0.01
-        faults.truncate = 0.02
-        faults.slowSeconds = 0.5
+        let faults = FaultPlan(
+            serverError: 0.03, unavailable: 0.02, drop: 0.02, slow: 0.01, truncate: 0.02, slowSeconds: 0.5)
         let (faultyServer, faultyPortal, faultyClient, faultyTransport) = try await Self.start(faults: faults)
 
         async let clean = fullRead(client)

@@ -13,13 +13,8 @@ struct ReliabilityTests {
     @Test("with 10 % of requests failing (HTML 500, 503, drops, slow, cut JSON) the star equals a fault-free run")
     func faultsLeaveNoTrace() async throws {
         let clean = SyncHarness(leads: 1_800, seed: 51)
-        var faults = FaultPlan()
-        faults.serverError = 0.03
-        faults.unavailable = 0.02
-        faults.drop = 0.02
-        faults.slow = 0.01
-        faults.truncate = 0.02
-        faults.slowSeconds = 2
+        let faults = FaultPlan(
+            serverError: 0.03, unavailable: 0.02, drop: 0.02, slow: 0.01, truncate: 0.02, slowSeconds: 2)
         let faulty = SyncHarness(leads: 1_800, seed: 51, faults: faults)
         try await withMigratedDatabase { reference, _ in
             _ = try await clean.sync(reference)
@@ -42,6 +37,7 @@ struct ReliabilityTests {
         odd.portal.pageQuirks = PageQuirks(joinedTwiceShare: 0.003)
         // Where pages N and N + 1 are both full, page N + 1 also repeats the last row of page N at its top
         // (the portal's own references still see 50 rows, so the chain stays consistent).
+        let repeated = Tally()
         odd.transport.rewriteAnswers { request, response in
             guard SyncHarness.methods(of: request).first == "crm.lead.list",
                 var body = try? JSON.parse(response.body), var outer = body["result"]?.objectValue,
@@ -55,6 +51,7 @@ struct ReliabilityTests {
                     let rows = results[key]?.arrayValue, rows.count == 50
                 else { continue }
                 results[key] = .array([last] + rows)
+                repeated.add()
             }
             outer["result"] = .object(results)
             var top = body.objectValue ?? JSONObject()
@@ -69,6 +66,7 @@ struct ReliabilityTests {
             try await withMigratedDatabase { connection, _ in
                 _ = try await odd.sync(connection)
                 #expect(try StarFingerprint.take(connection) == (try StarFingerprint.take(reference)))
+                #expect(repeated.count > 10, "rows were repeated across pages: \(repeated.count)")
                 let cleanLists = clean.portal.statistics.methods["crm.lead.list"] ?? 0
                 let oddLists = odd.portal.statistics.methods["crm.lead.list"] ?? 0
                 #expect(oddLists > cleanLists, "the cut pages were followed by more list calls")
@@ -231,4 +229,17 @@ struct ReliabilityTests {
             }
         }
     }
+}
+
+/// A count shared with `@Sendable` hooks.
+final class Tally: @unchecked Sendable {
+    // Safe: `value` is only accessed while holding `lock`.
+    private let lock = NSLock()
+    private var value = 0
+
+    /// Adds one.
+    func add() { lock.withLock { value += 1 } }
+
+    /// The count so far.
+    var count: Int { lock.withLock { value } }
 }
