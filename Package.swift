@@ -24,6 +24,7 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "LibPQ",
             dependencies: ["CLibPQ"],
@@ -78,6 +79,7 @@ let package = Package(
                 "Bitrix24",
                 "LeadExport",
                 "FunnelReport",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -87,11 +87,12 @@ private struct Parser {
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
         position += 1
-        var object = JSONObject()
+        var keys: [String] = []
+        var values: [JSON] = []
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -103,14 +104,15 @@ private struct Parser {
             guard bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             position += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
+            keys.append(key)
+            values.append(try parseValue(depth: depth + 1))
             skipWhitespace()
             guard position < bytes.count else { throw failure("unterminated object") }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"):
                 position += 1
-                return .object(object)
+                return .object(JSONObject(keys: keys, values: values))
             default: throw failure("expected ',' or '}'")
             }
         }

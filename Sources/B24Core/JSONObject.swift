@@ -12,6 +12,23 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// An object from parallel lists of keys and values (as a parser reads them), its storage sized
+    /// once; a repeated key keeps its first position and last value.
+    init(keys: [String], values: [JSON]) {
+        var storage = [String: JSON](minimumCapacity: keys.count)
+        var repeated = false
+        for (key, value) in zip(keys, values) where storage.updateValue(value, forKey: key) != nil {
+            repeated = true
+        }
+        self.storage = storage
+        if repeated {
+            var seen = Set<String>(minimumCapacity: keys.count)
+            self.keys = keys.filter { seen.insert($0).inserted }
+        } else {
+            self.keys = keys
+        }
+    }
+
     /// The value for `key`; assigning `nil` removes the key.
     public subscript(key: String) -> JSON? {
         get { storage[key] }
@@ -34,11 +51,18 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public var values: [JSON] { keys.compactMap { storage[$0] } }
 
     /// Iterates members in key order.
-    public func makeIterator() -> some IteratorProtocol<(key: String, value: JSON)> {
+    public func makeIterator() -> Iterator {
+        Iterator(keys: keys, storage: storage)
+    }
+
+    /// Members in key order.
+    public struct Iterator: IteratorProtocol {
+        let keys: [String]
+        let storage: [String: JSON]
         var index = 0
-        let keys = self.keys
-        let storage = self.storage
-        return AnyIterator {
+
+        /// The next member, or `nil` after the last.
+        public mutating func next() -> (key: String, value: JSON)? {
             guard index < keys.count else { return nil }
             defer { index += 1 }
             let key = keys[index]

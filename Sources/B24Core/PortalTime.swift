@@ -37,6 +37,60 @@ public struct PortalTime: Sendable, Equatable {
     /// ISO 8601 with or without offset, with `T` or a space, or a bare date. Without an offset the
     /// portal's own zone applies. Returns `nil` when the text is not a date (the filter matches nothing).
     public func parse(_ text: String) -> Int64? {
+        if let (local, offset) = Self.parseCanonical(text) { return local - Int64(offset ?? offsetSeconds) }
+        return parseGeneral(text)
+    }
+
+    /// Reads `YYYY-MM-DDTHH:MM:SS`, optionally followed by `Z` or `±HH:MM` (the layout portals write
+    /// on every record), without allocating: the wall time as seconds since 1970 and the written
+    /// offset. `nil` for any other layout or a value out of range (the general reader decides).
+    static func parseCanonical(_ text: String) -> (local: Int64, offset: Int?)? {
+        var (year, month, day, hour, minute, second, offsetHours, offsetMinutes) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var sign: UInt8 = 0
+        var position = 0
+        for byte in text.utf8 {
+            let digit = Int(byte) &- 48
+            let isDigit = digit >= 0 && digit <= 9
+            switch position {
+            case 0...3 where isDigit: year = year * 10 + digit
+            case 5...6 where isDigit: month = month * 10 + digit
+            case 8...9 where isDigit: day = day * 10 + digit
+            case 11...12 where isDigit: hour = hour * 10 + digit
+            case 14...15 where isDigit: minute = minute * 10 + digit
+            case 17...18 where isDigit: second = second * 10 + digit
+            case 20...21 where isDigit: offsetHours = offsetHours * 10 + digit
+            case 23...24 where isDigit: offsetMinutes = offsetMinutes * 10 + digit
+            case 4, 7: guard byte == UInt8(ascii: "-") else { return nil }
+            case 10: guard byte == UInt8(ascii: "T") || byte == UInt8(ascii: " ") else { return nil }
+            case 13, 16, 22: guard byte == UInt8(ascii: ":") else { return nil }
+            case 19:
+                guard byte == UInt8(ascii: "Z") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") else {
+                    return nil
+                }
+                sign = byte
+            default: return nil
+            }
+            position += 1
+        }
+        let offset: Int?
+        switch (position, sign) {
+        case (19, _): offset = nil
+        case (20, UInt8(ascii: "Z")): offset = 0
+        case (25, UInt8(ascii: "+")), (25, UInt8(ascii: "-")):
+            guard offsetHours <= 14, offsetMinutes < 60 else { return nil }
+            let seconds = offsetHours * 3600 + offsetMinutes * 60
+            offset = sign == UInt8(ascii: "-") ? -seconds : seconds
+        default: return nil
+        }
+        guard year >= 1, (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour),
+            (0...59).contains(minute), (0...60).contains(second)
+        else { return nil }
+        let days = days(fromCivilYear: year, month: month, day: day)
+        return (days * 86_400 + Int64(hour * 3600 + minute * 60 + second), offset)
+    }
+
+    /// The reader for every layout `parse` accepts.
+    func parseGeneral(_ text: String) -> Int64? {
         var body = Substring(text.trimmingCharacters(in: .whitespaces))
         guard body.count >= 10 else { return nil }
         var offset = offsetSeconds

@@ -23,7 +23,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// Sends the request and collects the whole body (up to 256 MiB).
+    /// Sends the request and collects the whole body (up to `maximumBodyBytes`).
     public func send(_ request: TransportRequest) async throws(BitrixError) -> TransportResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = request.method == "GET" ? .GET : .POST
@@ -31,14 +31,30 @@ public final class AsyncHTTPTransport: HTTPTransport {
         if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(bytes: request.body)) }
         do {
             let response = try await client.execute(outgoing, timeout: .milliseconds(Int64(request.timeout * 1000)))
-            let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
+            // Straight into one array sized from Content-Length: the body is held once, not twice.
+            var body: [UInt8] = []
+            if let length = response.headers.first(name: "content-length").flatMap({ Int($0) }),
+                length <= Self.maximumBodyBytes
+            {
+                body.reserveCapacity(length)
+            }
+            for try await part in response.body {
+                guard body.count + part.readableBytes <= Self.maximumBodyBytes else {
+                    throw BitrixError(code: .transport, message: "the answer is larger than 256 MiB")
+                }
+                body.append(contentsOf: part.readableBytesView)
+            }
             return TransportResponse(
-                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                body: Array(body.readableBytesView))
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: body)
+        } catch let error as BitrixError {
+            throw error
         } catch {
             throw BitrixError(code: .transport, message: Self.describe(error))
         }
     }
+
+    /// The largest answer accepted; a bigger one is a transport error.
+    static let maximumBodyBytes = 256 * 1024 * 1024
 
     /// Closes the pool.
     public func shutdown() async throws {

@@ -30,6 +30,22 @@ public struct DetailFetcher: Sendable {
     /// Per-command failures that may pass (limits, 5xx) are retried; a lead the portal no longer
     /// has comes back with `isMissing`.
     public func fetch(_ leadIDs: [Int64], withoutContacts: Set<Int64> = []) async throws -> [Int64: LeadChildren] {
+        var children: [Int64: LeadChildren] = [:]
+        for id in leadIDs { children[id] = LeadChildren(contacts: [], productRows: [], isMissing: false) }
+        try await fetch(leadIDs, withoutContacts: withoutContacts) { answered in
+            for (id, rows) in answered.contacts { children[id]?.contacts = rows }
+            for (id, rows) in answered.productRows { children[id]?.productRows = rows }
+            for id in answered.missing { children[id]?.isMissing = true }
+        }
+        return children
+    }
+
+    /// The same children, handed to `body` one batch request at a time as answers arrive (never
+    /// two calls at once), so a caller can turn them into rows and let the JSON go: memory stays
+    /// at a few requests' worth however many leads are asked for.
+    public func fetch(
+        _ leadIDs: [Int64], withoutContacts: Set<Int64> = [], each body: (AnsweredChildren) throws -> Void
+    ) async throws {
         var commands: [BatchCommand] = []
         for id in leadIDs {
             if !withoutContacts.contains(id) {
@@ -42,9 +58,7 @@ public struct DetailFetcher: Sendable {
         let chunks = stride(from: 0, to: commands.count, by: 50).map {
             Array(commands[$0..<min($0 + 50, commands.count)])
         }
-        var merged: [String: JSON] = [:]
-        var missing: Set<Int64> = []
-        try await withThrowingTaskGroup(of: ([String: JSON], Set<Int64>).self) { group in
+        try await withThrowingTaskGroup(of: AnsweredChildren.self) { group in
             var next = 0
             func launch() {
                 guard next < chunks.count else { return }
@@ -53,25 +67,17 @@ public struct DetailFetcher: Sendable {
                 group.addTask { try await run(chunk) }
             }
             for _ in 0..<concurrency { launch() }
-            while let (results, gone) = try await group.next() {
-                merged.merge(results) { first, _ in first }
-                missing.formUnion(gone)
+            while let answered = try await group.next() {
+                try body(answered)
                 launch()
             }
         }
-        var children: [Int64: LeadChildren] = [:]
-        for id in leadIDs {
-            children[id] = LeadChildren(
-                contacts: merged["c\(id)"]?.elements ?? [], productRows: merged["r\(id)"]?.elements ?? [],
-                isMissing: missing.contains(id))
-        }
-        return children
     }
 
     /// Runs one chunk; a lead the portal no longer has is reported as missing, other errors throw.
-    private func run(_ chunk: [BatchCommand]) async throws -> ([String: JSON], Set<Int64>) {
+    private func run(_ chunk: [BatchCommand]) async throws -> AnsweredChildren {
         let (results, errors) = try await client.batchRetryingCommands(chunk)
-        var missing: Set<Int64> = []
+        var answered = AnsweredChildren()
         for (key, error) in errors {
             let lead = chunk.first { $0.key == key }?.parameters["id"]?.lenientInt ?? 0
             guard error.code == .notFound else {
@@ -79,8 +85,27 @@ public struct DetailFetcher: Sendable {
                 failure.message += " (lead \(lead))"
                 throw failure
             }
-            missing.insert(lead)
+            answered.missing.insert(lead)
         }
-        return (results, missing)
+        for command in chunk {
+            guard let id = command.parameters["id"]?.lenientInt, let result = results[command.key] else { continue }
+            let rows = result.elements ?? []
+            if command.method == "crm.lead.contact.items.get" {
+                answered.contacts[id] = rows
+            } else {
+                answered.productRows[id] = rows
+            }
+        }
+        return answered
     }
+}
+
+/// The children one batch request brought back, by lead id.
+public struct AnsweredChildren: Sendable {
+    /// `crm.lead.contact.items.get` rows of the leads this request asked about.
+    public var contacts: [Int64: [JSON]] = [:]
+    /// `crm.lead.productrows.get` rows of the leads this request asked about.
+    public var productRows: [Int64: [JSON]] = [:]
+    /// Leads the portal no longer has.
+    public var missing: Set<Int64> = []
 }

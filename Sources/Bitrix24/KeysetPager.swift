@@ -75,7 +75,7 @@ public struct KeysetPager: Sendable {
                     index, after: index == 0 ? .int(lastID) : .string(reference(to: index - 1)),
                     counting: index == 0 && expected == nil && received == 0)
             }
-            let result = try await client.batch(commands)
+            var result = try await client.batch(commands)
             if expected == nil, received == 0, result.errors["p0"] == nil, let total = result.totals["p0"], total > 0 {
                 expected = total
             }
@@ -89,7 +89,8 @@ public struct KeysetPager: Sendable {
                     client.statistics.update { $0.retries += 1 }
                     break
                 }
-                let rows = Self.rows(result.results[command.key], shape)
+                // Taken out of the answer, so each page's JSON goes once `body` has seen it.
+                let rows = Self.rows(result.results.removeValue(forKey: command.key), shape)
                 let ids = rows.compactMap { $0[idField]?.lenientInt }
                 guard ids.count == rows.count else {
                     throw BitrixError(

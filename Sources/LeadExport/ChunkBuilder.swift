@@ -24,38 +24,66 @@ final class ChunkBuilder: Sendable {
         self.knownDimensions = knownDimensions
     }
 
-    func build(_ records: [JSON]) async throws -> LeadChunk {
-        var chunk = LeadChunk()
-        chunk.cursor = records.compactMap { $0["ID"]?.lenientInt }.max() ?? 0
-        var leads: [LeadRow] = []
+    /// Turns a page of raw lead records into rows at once (so the JSON need not wait for the
+    /// chunk to fill); invalid records are skipped and logged.
+    func transform(_ records: [JSON], into batch: inout LeadBatch) {
         for record in records {
+            batch.cursor = max(batch.cursor, record["ID"]?.lenientInt ?? 0)
             do {
-                leads.append(try transformer.lead(record))
+                batch.leads.append(try transformer.lead(record))
             } catch {
-                reject(error, into: &chunk)
+                reject(error, into: &batch.rejected)
             }
         }
+    }
+
+    /// The chunk of a batch of leads: their children and the contacts and companies not yet read.
+    func build(_ batch: LeadBatch) async throws -> LeadChunk {
+        var chunk = LeadChunk()
+        chunk.cursor = batch.cursor
+        chunk.rejected = batch.rejected
+        let leads = batch.leads
         let withoutContacts = Set(leads.filter { $0.contactID == nil }.map(\.leadID))
-        let children = try await DetailFetcher(client: client, concurrency: detailConcurrency)
-            .fetch(leads.map(\.leadID), withoutContacts: withoutContacts)
+        // Children become rows as each request answers; a lead with a bad row is rejected whole.
+        var productRows: [Int64: [ProductRowRecord]] = [:]
+        var contactLinks: [Int64: [ContactLinkRecord]] = [:]
+        var failures: [Int64: (productRows: TransformError?, contactLinks: TransformError?)] = [:]
+        var missing: Set<Int64> = []
+        let transformer = self.transformer
+        try await DetailFetcher(client: client, concurrency: detailConcurrency)
+            .fetch(leads.map(\.leadID), withoutContacts: withoutContacts) { answered in
+                for (id, rows) in answered.productRows {
+                    do throws(TransformError) {
+                        productRows[id] = try rows.map { (row: JSON) throws(TransformError) in
+                            try transformer.productRow(row, leadID: id)
+                        }
+                    } catch {
+                        failures[id, default: (nil, nil)].productRows = error
+                    }
+                }
+                for (id, rows) in answered.contacts {
+                    do throws(TransformError) {
+                        contactLinks[id] = try rows.map { (row: JSON) throws(TransformError) in
+                            try transformer.contactLink(row, leadID: id)
+                        }
+                    } catch {
+                        failures[id, default: (nil, nil)].contactLinks = error
+                    }
+                }
+                missing.formUnion(answered.missing)
+            }
         for lead in leads {
-            guard let found = children[lead.leadID], !found.isMissing else {
+            if missing.contains(lead.leadID) {
                 log.event("lead_vanished", level: "warning", ["lead": String(lead.leadID)])
                 continue
             }
-            do {
-                let rows = try found.productRows.map { (row: JSON) throws(TransformError) in
-                    try transformer.productRow(row, leadID: lead.leadID)
-                }
-                let links = try found.contacts.map { (row: JSON) throws(TransformError) in
-                    try transformer.contactLink(row, leadID: lead.leadID)
-                }
-                chunk.leads.append(lead)
-                chunk.productRows += rows
-                chunk.contactLinks += links
-            } catch {
-                reject(error, into: &chunk)
+            if let failure = failures[lead.leadID], let error = failure.productRows ?? failure.contactLinks {
+                reject(error, into: &chunk.rejected)
+                continue
             }
+            chunk.leads.append(lead)
+            chunk.productRows += productRows[lead.leadID] ?? []
+            chunk.contactLinks += contactLinks[lead.leadID] ?? []
         }
         let contactIDs = Set(chunk.contactLinks.map(\.contactID) + chunk.leads.compactMap(\.contactID))
         let companyIDs = Set(chunk.leads.compactMap(\.companyID))
@@ -73,10 +101,23 @@ final class ChunkBuilder: Sendable {
         return chunk
     }
 
-    private func reject(_ error: TransformError, into chunk: inout LeadChunk) {
-        chunk.rejected.append(error)
+    private func reject(_ error: TransformError, into rejected: inout [TransformError]) {
+        rejected.append(error)
         log.event("record_skipped", level: "warning", ["reason": error.description])
     }
+}
+
+/// Leads read and turned into rows, waiting for their children.
+struct LeadBatch {
+    /// The leads, in the order read.
+    var leads: [LeadRow] = []
+    /// Records that could not be turned into rows.
+    var rejected: [TransformError] = []
+    /// The highest lead id read (the keyset cursor once the batch is loaded).
+    var cursor: Int64 = 0
+
+    /// Records read so far, valid or not.
+    var count: Int { leads.count + rejected.count }
 }
 
 /// Contacts and companies already read in this run, so each is fetched once.

@@ -135,13 +135,21 @@ extension StarLoader {
             """
     }
 
-    /// After stage-history rows were copied straight into an empty history (the first load):
-    /// the stages they show reached. `$FIRST`/`$LAST` bound the rows' history ids.
-    static let directHistoryFollowUp = """
+    /// The `pass_mode` of the stage-history stream while its first load copies straight in.
+    static let historyFirstLoad = "first_load"
+
+    /// After a first load of stage history: the stages its rows show reached, as one set-based
+    /// statement (per chunk, the conflict checks cost twice as much), and the mark cleared. The
+    /// sync's advisory lock makes it the only writer of the portal's rows.
+    static let historyFirstLoadFollowUp = """
+        SET LOCAL work_mem = '128MB';
         INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
-        SELECT DISTINCT portal_id, status_id, lead_id FROM dw.fact_lead_stage_history
-        WHERE portal_id = $PORTAL AND history_id BETWEEN $FIRST AND $LAST AND status_id IS NOT NULL
-        ON CONFLICT DO NOTHING;
+        SELECT DISTINCT h.portal_id, h.status_id, h.lead_id FROM dw.fact_lead_stage_history h
+        WHERE h.portal_id = $PORTAL AND h.status_id IS NOT NULL
+          AND NOT EXISTS (
+              SELECT 1 FROM dw.lead_stage_reached r
+              WHERE r.portal_id = h.portal_id AND r.status_id = h.status_id AND r.lead_id = h.lead_id);
+        UPDATE etl.sync_state SET pass_mode = NULL WHERE portal_id = $PORTAL AND stream = 'stage_history';
         """
 
     static let historyUpsert = """

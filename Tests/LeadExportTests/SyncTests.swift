@@ -208,6 +208,36 @@ struct SyncTests {
         }
     }
 
+    @Test(
+        "a first load of stage history cut short goes on straight into the table and still derives the stages reached")
+    func historyFirstLoadResumes() async throws {
+        let harness = SyncHarness(leads: 2_600)
+        try await withMigratedDatabase { clean, _ in
+            let requests = try await harness.sync(clean).requests
+            try await withMigratedDatabase { broken, _ in
+                // The last requests of a run read stage history (three) and the reconcile ids (two):
+                // fail from the second history request on, after the first one's rows committed.
+                harness.transport.failAfter(requests - 4)
+                await #expect(throws: BitrixError.self) { try await harness.sync(broken) }
+                harness.transport.failAfter(nil)
+                let marked = try broken.execute(
+                    "SELECT watermark_id, pass_mode FROM etl.sync_state WHERE stream = 'stage_history'"
+                ).rows
+                #expect((marked.first?[0].flatMap { Int64($0) } ?? 0) > 0, "some history committed")
+                #expect(marked.first?[1] == "first_load", "the first load is marked unfinished")
+                let reached = { (connection: Connection) throws -> Int in
+                    Int(try connection.execute("SELECT count(*) FROM dw.lead_stage_reached").scalar ?? "") ?? 0
+                }
+                #expect(try reached(broken) < (try reached(clean)), "the history's stages are derived at the end")
+
+                _ = try await harness.sync(broken)
+                #expect(try StarFingerprint.take(broken) == (try StarFingerprint.take(clean)))
+                let cleared = try broken.execute("SELECT pass_mode FROM etl.sync_state WHERE stream = 'stage_history'")
+                #expect(cleared.rows == [[nil]])
+            }
+        }
+    }
+
     @Test("a second sync of the same portal is refused while the first holds the lock")
     func lock() async throws {
         let harness = SyncHarness(leads: 100)

@@ -13,6 +13,7 @@ public enum StarFingerprint {
         ("dw.dim_user", "portal_id, user_id", []), ("dw.dim_currency", "portal_id, currency_id", []),
         ("dw.dim_contact", "portal_id, contact_id", []), ("dw.dim_company", "portal_id, company_id", []),
         ("dw.dim_product", "portal_id, product_id", []), ("dw.dim_lead_field", "portal_id, field_name", []),
+        ("dw.lead_stage_reached", "portal_id, status_id, lead_id", []),
     ]
 
     /// `table: rows md5` for every star table.
