@@ -76,7 +76,9 @@ extension StarLoader {
             INSERT INTO dw.dim_product (portal_id, product_id, name, measure_name)
             SELECT DISTINCT ON (product_id) $PORTAL, product_id, product_name, measure_name FROM pg_temp.stage_product
             WHERE product_id IS NOT NULL AND product_id > 0 ORDER BY product_id, row_id DESC
-            ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name;
+            ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name
+            WHERE (dw.dim_product.name, dw.dim_product.measure_name)
+                IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.measure_name);
 
             \(contactAndCompanyUpserts)
             INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
@@ -120,7 +122,9 @@ extension StarLoader {
             SELECT DISTINCT ON (product_id) portal_id, product_id, product_name, measure_name FROM dw.fact_lead_product
             WHERE portal_id = $PORTAL AND lead_id BETWEEN $FIRST AND $LAST AND product_id IS NOT NULL AND product_id > 0
             ORDER BY product_id, row_id DESC
-            ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name;
+            ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name
+            WHERE (dw.dim_product.name, dw.dim_product.measure_name)
+                IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.measure_name);
 
             \(contactAndCompanyUpserts)
 
@@ -134,6 +138,19 @@ extension StarLoader {
             FROM dw.fact_lead WHERE portal_id = $PORTAL AND lead_id BETWEEN $FIRST AND $LAST;
             """
     }
+
+    /// Secondary indexes a database's first load may set aside: non-unique, and used by no
+    /// statement of the load itself (the per-lead lookups keep theirs). A schema test checks
+    /// that each exists.
+    public static let deferrableIndexes = [
+        "bridge_lead_contact_contact", "fact_lead_closed", "fact_lead_created", "fact_lead_modified", "fact_lead_owner",
+        "fact_lead_product_product", "fact_lead_source", "fact_lead_stage_history_lead",
+        "fact_lead_stage_history_status", "fact_lead_stage_history_success", "fact_lead_status",
+        "lead_stage_reached_lead",
+    ]
+
+    /// Serialises setting indexes aside and building them again across concurrent syncs.
+    static let indexLockKey: Int64 = 0x6232_3470_6764_6978
 
     /// The `pass_mode` of the stage-history stream while its first load copies straight in.
     static let historyFirstLoad = "first_load"

@@ -270,6 +270,60 @@ public final class StarLoader {
         }
     }
 
+    /// Sets the deferrable secondary indexes aside when the whole star is empty (the database's
+    /// first load), recording each definition in `etl.deferred_index` in the transaction that
+    /// drops it. Returns how many were set aside.
+    public func deferIndexesIfStarEmpty() throws -> Int {
+        var deferred = 0
+        try connection.transaction {
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", [String(Self.indexLockKey)])
+            let empty = try connection.execute(
+                """
+                SELECT NOT EXISTS (SELECT 1 FROM dw.fact_lead) AND NOT EXISTS (SELECT 1 FROM dw.fact_lead_product)
+                   AND NOT EXISTS (SELECT 1 FROM dw.bridge_lead_contact)
+                   AND NOT EXISTS (SELECT 1 FROM dw.fact_lead_stage_history)
+                   AND NOT EXISTS (SELECT 1 FROM dw.lead_stage_reached)
+                """
+            ).scalar
+            guard empty == "t" else { return }
+            let indexes = try connection.execute(
+                """
+                SELECT indexname, tablename, indexdef FROM pg_indexes
+                WHERE schemaname = 'dw' AND indexname = ANY($1::text[]) ORDER BY indexname
+                """, ["{" + Self.deferrableIndexes.joined(separator: ",") + "}"])
+            for row in indexes.rows {
+                guard let name = row[0], let table = row[1], let definition = row[2] else { continue }
+                try connection.execute(
+                    """
+                    INSERT INTO etl.deferred_index (index_name, table_name, definition) VALUES ($1, $2, $3)
+                    ON CONFLICT (index_name) DO NOTHING
+                    """, [name, table, definition])
+                try connection.execute("DROP INDEX IF EXISTS \(SQLIdentifier.quoted(schema: "dw", name))")
+                deferred += 1
+            }
+        }
+        return deferred
+    }
+
+    /// Recreates every index a first load set aside, each in the transaction that deletes its
+    /// `etl.deferred_index` row. Returns how many were built.
+    public func restoreDeferredIndexes() throws -> Int {
+        let pending = try connection.execute("SELECT index_name FROM etl.deferred_index ORDER BY index_name")
+        var restored = 0
+        for name in pending.rows.compactMap({ $0[0] }) {
+            try connection.transaction {
+                try connection.execute("SELECT pg_advisory_xact_lock($1)", [String(Self.indexLockKey)])
+                let taken = try connection.execute(
+                    "DELETE FROM etl.deferred_index WHERE index_name = $1 RETURNING definition", [name])
+                guard let definition = taken.scalar else { return }
+                try connection.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                try connection.execute(definition)
+                restored += 1
+            }
+        }
+        return restored
+    }
+
     /// `template` with each placeholder (`$PORTAL`, `$RUN`…) replaced by its integer: ids are the
     /// only values that ever enter the loader's SQL text.
     static func script(_ template: String, _ values: [String: Int64]) -> String {

@@ -85,6 +85,9 @@ public final class SyncEngine: Sendable {
                     customFields: reference.reference.customFields))
             try await syncLeads(context, state: leadState, summary: &summary)
             try await syncHistory(context, state: historyState, summary: &summary)
+            // Indexes a first load set aside (in this run or one that stopped) are built again.
+            let restored = try await database.run { try $0.restoreDeferredIndexes() }
+            if restored > 0 { log.event("indexes_restored", ["indexes": String(restored)]) }
             if options.reconcile {
                 summary.deleted = try await reconcile(context, elapsed: clock.now() - started)
             }
@@ -163,6 +166,10 @@ public final class SyncEngine: Sendable {
                 "modified_since": filterFrom ?? "beginning", "after_id": String(cursor), "resumed": String(resume),
                 "first_load": String(direct),
             ])
+        if direct {
+            let deferred = try await database.run { try $0.deferIndexesIfStarEmpty() }
+            if deferred > 0 { log.event("indexes_deferred", ["indexes": String(deferred)]) }
+        }
         let progress = StreamProgress(
             stream: "leads", cursor: 0, passStartedAt: passStart, passMode: passMode, passFilter: filterFrom)
         let database = self.database

@@ -11,6 +11,7 @@ extension Migration {
         shipped("006_mart_views.sql", PackageResources._06_mart_views_sql),
         shipped("007_mart_portal.sql", PackageResources._07_mart_portal_sql),
         shipped("008_funnel_speed.sql", PackageResources._08_funnel_speed_sql),
+        shipped("009_deferred_index.sql", PackageResources._09_deferred_index_sql),
     ].compactMap { $0 }
 
     private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {

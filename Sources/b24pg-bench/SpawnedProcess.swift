@@ -42,14 +42,29 @@ final class SpawnedProcess: @unchecked Sendable {
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
 
-    /// Waits for the child; its exit code and peak resident memory in bytes.
-    func wait() -> (exitCode: Int32, peakResidentBytes: Int) {
+    /// CPU time (user and system) the child has used so far, in seconds (0 once it has ended).
+    var cpuSeconds: Double {
+        // /proc/PID/stat: the command name may hold spaces, so count fields after its ')'.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Waits for the child; its exit code, peak resident memory in bytes and CPU seconds.
+    func wait() -> (exitCode: Int32, peakResidentBytes: Int, cpuSeconds: Double) {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) == -1, errno == EINTR {}
         lock.withLock { reaped = true }
         let signal = status & 0x7F
-        return (signal == 0 ? (status >> 8) & 0xFF : 128 + signal, usage.ru_maxrss * 1024)
+        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        return (
+            signal == 0 ? (status >> 8) & 0xFF : 128 + signal, usage.ru_maxrss * 1024,
+            seconds(usage.ru_utime) + seconds(usage.ru_stime)
+        )
     }
 
     /// Stops the child (SIGTERM) and reaps it.

@@ -60,6 +60,15 @@ struct StatusCommand: ParsableCommand {
                 """)
             print("\nrows")
             TextTable.print(["table", "rows"], counts.rows)
+            let deferred = try connection.execute(
+                """
+                SELECT index_name, table_name, to_char(deferred_at, 'YYYY-MM-DD HH24:MI:SS')
+                FROM etl.deferred_index ORDER BY index_name
+                """)
+            if !deferred.rows.isEmpty {
+                print("\nindexes set aside by an unfinished first load (the next sync builds them again)")
+                TextTable.print(["index", "table", "since"], deferred.rows)
+            }
         } catch let failure as RunFailure {
             throw failure
         } catch {

@@ -1,3 +1,4 @@
+import Foundation
 import LibPQ
 import PostgresTestSupport
 import Testing
@@ -15,7 +16,12 @@ struct MigrateCommandTests {
             #expect(second.out.contains("schema up to date"))
             #expect(!second.out.contains("applying"))
             let connection = try Connection(database)
-            #expect(try connection.execute("SELECT count(*) FROM etl.schema_migrations").scalar == "8")
+            // Every file of the repository's sql/ folder, applied once.
+            let sql = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("sql")
+            let files = try FileManager.default.contentsOfDirectory(atPath: sql.path).filter { $0.hasSuffix(".sql") }
+            #expect(files.count >= 9)
+            #expect(try connection.execute("SELECT count(*) FROM etl.schema_migrations").scalar == String(files.count))
         }
     }
 

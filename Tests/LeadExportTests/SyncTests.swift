@@ -212,8 +212,17 @@ struct SyncTests {
         "a first load of stage history cut short goes on straight into the table and still derives the stages reached")
     func historyFirstLoadResumes() async throws {
         let harness = SyncHarness(leads: 2_600)
+        let indexes = { (connection: Connection) throws -> [[String?]] in
+            try connection.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'dw' ORDER BY 1").rows
+        }
         try await withMigratedDatabase { clean, _ in
+            let migrated = try indexes(clean)
+            #expect(
+                Set(StarLoader.deferrableIndexes).isSubset(of: Set(migrated.compactMap { $0[0] })),
+                "every index a first load may set aside exists")
             let requests = try await harness.sync(clean).requests
+            #expect(try indexes(clean) == migrated, "set aside for the first load and built again as they were")
+            #expect(try clean.execute("SELECT count(*) FROM etl.deferred_index").scalar == "0")
             try await withMigratedDatabase { broken, _ in
                 // The last requests of a run read stage history (three) and the reconcile ids (two):
                 // fail from the second history request on, after the first one's rows committed.
@@ -225,6 +234,11 @@ struct SyncTests {
                 ).rows
                 #expect((marked.first?[0].flatMap { Int64($0) } ?? 0) > 0, "some history committed")
                 #expect(marked.first?[1] == "first_load", "the first load is marked unfinished")
+                let setAside = try broken.execute("SELECT index_name FROM etl.deferred_index ORDER BY 1").rows
+                #expect(setAside.compactMap { $0[0] } == StarLoader.deferrableIndexes.sorted())
+                #expect(
+                    try indexes(broken).filter { StarLoader.deferrableIndexes.contains($0[0] ?? "") }.isEmpty,
+                    "the failed first load left its indexes set aside, with their definitions kept")
                 let reached = { (connection: Connection) throws -> Int in
                     Int(try connection.execute("SELECT count(*) FROM dw.lead_stage_reached").scalar ?? "") ?? 0
                 }
@@ -234,6 +248,7 @@ struct SyncTests {
                 #expect(try StarFingerprint.take(broken) == (try StarFingerprint.take(clean)))
                 let cleared = try broken.execute("SELECT pass_mode FROM etl.sync_state WHERE stream = 'stage_history'")
                 #expect(cleared.rows == [[nil]])
+                #expect(try indexes(broken) == migrated, "the rerun built them again")
             }
         }
     }
