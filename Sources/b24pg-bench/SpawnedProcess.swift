@@ -36,8 +36,19 @@ final class SpawnedProcess: @unchecked Sendable {
 
     /// Resident memory now, in bytes (0 once the child has ended).
     var residentBytes: Int {
+        statusBytes("VmRSS:")
+    }
+
+    /// The most resident memory the child has had since it started, in bytes (0 once it has
+    /// ended). Unlike `wait4`'s `ru_maxrss`, which starts from the spawning process's own peak
+    /// (`posix_spawn` shares its memory until the exec), this is the child's alone.
+    var peakResidentBytes: Int {
+        statusBytes("VmHWM:")
+    }
+
+    private func statusBytes(_ field: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) })
         else { return 0 }
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
@@ -53,8 +64,8 @@ final class SpawnedProcess: @unchecked Sendable {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// Waits for the child; its exit code, peak resident memory in bytes and CPU seconds.
-    func wait() -> (exitCode: Int32, peakResidentBytes: Int, cpuSeconds: Double) {
+    /// Waits for the child; its exit code, `ru_maxrss` in bytes and CPU seconds.
+    func wait() -> (exitCode: Int32, maxResidentBytes: Int, cpuSeconds: Double) {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) == -1, errno == EINTR {}
