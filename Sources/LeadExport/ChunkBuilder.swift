@@ -47,28 +47,17 @@ final class ChunkBuilder: Sendable {
         // Children become rows as each request answers; a lead with a bad row is rejected whole.
         var productRows: [Int64: [ProductRowRecord]] = [:]
         var contactLinks: [Int64: [ContactLinkRecord]] = [:]
-        var failures: [Int64: (productRows: TransformError?, contactLinks: TransformError?)] = [:]
+        var productFailures: [Int64: TransformError] = [:]
+        var linkFailures: [Int64: TransformError] = [:]
         var missing: Set<Int64> = []
         let transformer = self.transformer
         try await DetailFetcher(client: client, concurrency: detailConcurrency)
             .fetch(leads.map(\.leadID), withoutContacts: withoutContacts) { answered in
-                for (id, rows) in answered.productRows {
-                    do throws(TransformError) {
-                        productRows[id] = try rows.map { (row: JSON) throws(TransformError) in
-                            try transformer.productRow(row, leadID: id)
-                        }
-                    } catch {
-                        failures[id, default: (nil, nil)].productRows = error
-                    }
+                Self.convert(answered.productRows, into: &productRows, failures: &productFailures) {
+                    (row, id) throws(TransformError) in try transformer.productRow(row, leadID: id)
                 }
-                for (id, rows) in answered.contacts {
-                    do throws(TransformError) {
-                        contactLinks[id] = try rows.map { (row: JSON) throws(TransformError) in
-                            try transformer.contactLink(row, leadID: id)
-                        }
-                    } catch {
-                        failures[id, default: (nil, nil)].contactLinks = error
-                    }
+                Self.convert(answered.contacts, into: &contactLinks, failures: &linkFailures) {
+                    (row, id) throws(TransformError) in try transformer.contactLink(row, leadID: id)
                 }
                 missing.formUnion(answered.missing)
             }
@@ -77,7 +66,7 @@ final class ChunkBuilder: Sendable {
                 log.event("lead_vanished", level: "warning", ["lead": String(lead.leadID)])
                 continue
             }
-            if let failure = failures[lead.leadID], let error = failure.productRows ?? failure.contactLinks {
+            if let error = productFailures[lead.leadID] ?? linkFailures[lead.leadID] {
                 reject(error, into: &chunk.rejected)
                 continue
             }
@@ -99,6 +88,21 @@ final class ChunkBuilder: Sendable {
                 contactIDs: newContacts.sorted(), companyIDs: newCompanies.sorted())
         }
         return chunk
+    }
+
+    /// Each lead's answered rows as typed rows; a lead with a row that does not convert gets its
+    /// error instead.
+    private static func convert<Row>(
+        _ answered: [Int64: [JSON]], into rows: inout [Int64: [Row]], failures: inout [Int64: TransformError],
+        _ transform: (JSON, Int64) throws(TransformError) -> Row
+    ) {
+        for (id, list) in answered {
+            do throws(TransformError) {
+                rows[id] = try list.map { (row: JSON) throws(TransformError) in try transform(row, id) }
+            } catch {
+                failures[id] = error
+            }
+        }
     }
 
     private func reject(_ error: TransformError, into rejected: inout [TransformError]) {
