@@ -21,8 +21,10 @@ struct SyncCommandTests {
 
     @Test("sync loads the portal, exits 0, prints a summary, and no output carries the webhook code")
     func syncAndStatus() async throws {
+        // A fixed anchor: with the default (the portal's last midnight) the newest changes sit at
+        // midnight, inside the second run's 5-minute overlap for the first minutes of each day.
         let sim = try B24pgProcess.Simulator([
-            "--leads", "700", "--seed", "3", "--rate", "0", "--webhook-code", Self.code,
+            "--leads", "700", "--seed", "3", "--rate", "0", "--webhook-code", Self.code, "--anchor", "2025-12-31",
         ])
         defer { sim.stop() }
         try await Self.migrated { target in
