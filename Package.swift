@@ -90,9 +90,14 @@ let package = Package(
             path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ProcessSupport",
+            path: "Tests/ProcessSupport",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "b24pg-bench",
-            dependencies: ["B24Core", "Bitrix24", "LeadExport", "LibPQ", "PortalSim", "Schema"],
+            dependencies: ["B24Core", "Bitrix24", "LeadExport", "LibPQ", "PortalSim", "Schema", "ProcessSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -112,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["B24Core", "LibPQ", "LeadExport", "PostgresTestSupport"],
+            dependencies: ["B24Core", "LibPQ", "LeadExport", "PostgresTestSupport", "ProcessSupport"],
             swiftSettings: swiftSettings
         ),
         .target(

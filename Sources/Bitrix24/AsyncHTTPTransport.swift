@@ -40,7 +40,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
             }
             for try await part in response.body {
                 guard body.count + part.readableBytes <= Self.maximumBodyBytes else {
-                    throw BitrixError(code: .transport, message: "the answer is larger than 256 MiB")
+                    throw BitrixError(
+                        code: .transport, message: "the answer is larger than \(Self.maximumBodyBytes >> 20) MiB")
                 }
                 body.append(contentsOf: part.readableBytesView)
             }

@@ -59,14 +59,22 @@ public final class BitrixClient: Sendable {
     /// running them (503 and 429).
     /// - Throws: `BitrixError` — fatal errors at once, `.retriesExhausted` when retries ran out.
     public func call(_ method: String, _ parameters: JSONObject = [:]) async throws(BitrixError) -> BitrixResponse {
-        await limiter.start([method])
+        try await limited([method]) { () async throws(BitrixError) -> BitrixResponse in
+            try await perform(method, parameters, limitedMethods: [method], isRead: Self.isRead(method))
+        }
+    }
+
+    /// Runs `body` between the limiter's `start` and `finish` for `methods`, however it ends.
+    private func limited<Value>(
+        _ methods: [String], _ body: () async throws(BitrixError) -> Value
+    ) async throws(BitrixError) -> Value {
+        await limiter.start(methods)
         do {
-            let response = try await perform(
-                method, parameters, limitedMethods: [method], isRead: Self.isRead(method))
-            await limiter.finish([method])
-            return response
+            let value = try await body()
+            await limiter.finish(methods)
+            return value
         } catch {
-            await limiter.finish([method])
+            await limiter.finish(methods)
             throw error
         }
     }
@@ -82,42 +90,37 @@ public final class BitrixClient: Sendable {
         var cmd = JSONObject()
         for command in commands { cmd[command.key] = .string(command.encoded) }
         let methods = Array(Set(commands.map(\.method)))
-        await limiter.start(methods)
-        let response: BitrixResponse
-        do {
-            response = try await perform(
+        return try await limited(methods) { () async throws(BitrixError) -> BatchResult in
+            let response = try await perform(
                 "batch", ["halt": .int(halt ? 1 : 0), "cmd": .object(cmd)], limitedMethods: methods,
                 isRead: commands.allSatisfy { Self.isRead($0.method) })
-        } catch {
-            await limiter.finish(methods)
-            throw error
-        }
-        var result = BatchResult(response.result, commands: commands, portal: portal)
-        result.time = response.time
-        statistics.update { $0.batchCommands += commands.count }
-        // Per method: the operating time used after this request, and what one request of it costs
-        // (its commands' spread in cumulative time, plus one command's share).
-        var usage: [String: (low: Double, high: Double, count: Int, resetAt: Double?)] = [:]
-        for command in commands {
-            guard let time = result.times[command.key], let used = time.operating else { continue }
-            let seen = usage[command.method] ?? (used, used, 0, nil)
-            usage[command.method] = (
-                min(seen.low, used), max(seen.high, used), seen.count + 1, time.operatingResetAt ?? seen.resetAt
-            )
-        }
-        for (method, seen) in usage {
-            let perCommand = seen.count > 1 ? (seen.high - seen.low) / Double(seen.count - 1) : 0
-            await limiter.noteOperating(
-                method: method, used: seen.high, resetAt: seen.resetAt, requestCost: perCommand * Double(seen.count))
-        }
-        for command in commands {
-            if let error = result.errors[command.key], error.code == .operatingLimited {
-                statistics.update { $0.operatingRefusals += 1 }
-                await limiter.noteOperatingLimit(method: command.method, resetAt: error.resetAt)
+            var result = BatchResult(response.result, commands: commands, portal: portal)
+            result.time = response.time
+            statistics.update { $0.batchCommands += commands.count }
+            // Per method: the operating time used after this request, and what one request of it costs
+            // (its commands' spread in cumulative time, plus one command's share).
+            var usage: [String: (low: Double, high: Double, count: Int, resetAt: Double?)] = [:]
+            for command in commands {
+                guard let time = result.times[command.key], let used = time.operating else { continue }
+                let seen = usage[command.method] ?? (used, used, 0, nil)
+                usage[command.method] = (
+                    min(seen.low, used), max(seen.high, used), seen.count + 1, time.operatingResetAt ?? seen.resetAt
+                )
             }
+            for (method, seen) in usage {
+                let perCommand = seen.count > 1 ? (seen.high - seen.low) / Double(seen.count - 1) : 0
+                await limiter.noteOperating(
+                    method: method, used: seen.high, resetAt: seen.resetAt, requestCost: perCommand * Double(seen.count)
+                )
+            }
+            for command in commands {
+                if let error = result.errors[command.key], error.code == .operatingLimited {
+                    statistics.update { $0.operatingRefusals += 1 }
+                    await limiter.noteOperatingLimit(method: command.method, resetAt: error.resetAt)
+                }
+            }
+            return result
         }
-        await limiter.finish(methods)
-        return result
     }
 
     /// Runs one chunk of at most 50 commands, repeating only the commands that failed in a way

@@ -11,9 +11,8 @@ import B24Core
 /// garbage. Without a `total`, the first short page ends the scan.
 ///
 /// Pages must continue strictly after the previous one. A row repeated from the page before is
-/// dropped and counted in
-/// `ClientStatistics.duplicateRows`; any other id at or below the last one is an order the
-/// pager cannot trust, and it stops with an error naming the method and the id.
+/// dropped and counted in `ClientStatistics.duplicateRows`; any other id at or below the last one
+/// is an order the pager cannot trust, and it stops with an error naming the method and the id.
 public struct KeysetPager: Sendable {
     /// Where a method's rows are in its `result`.
     public enum Shape: Sendable {

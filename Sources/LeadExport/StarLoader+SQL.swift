@@ -76,9 +76,7 @@ extension StarLoader {
             INSERT INTO dw.dim_product (portal_id, product_id, name, measure_name)
             SELECT DISTINCT ON (product_id) $PORTAL, product_id, product_name, measure_name FROM pg_temp.stage_product
             WHERE product_id IS NOT NULL AND product_id > 0 ORDER BY product_id, row_id DESC
-            ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name
-            WHERE (dw.dim_product.name, dw.dim_product.measure_name)
-                IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.measure_name);
+            \(productConflict)
 
             \(contactAndCompanyUpserts)
             INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
@@ -97,6 +95,13 @@ extension StarLoader {
             WHERE NOT EXISTS (SELECT 1 FROM dw.fact_lead_version v WHERE v.portal_id = $PORTAL AND v.lead_id = s.lead_id AND v.is_current);
             """
     }
+
+    /// How a product already in `dw.dim_product` takes a chunk's name (both load paths; an
+    /// unchanged row is left alone).
+    static let productConflict = """
+        ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name
+        WHERE (dw.dim_product.name, dw.dim_product.measure_name) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.measure_name);
+        """
 
     /// Contacts and companies of a chunk, from their staging tables (both load paths).
     static let contactAndCompanyUpserts = """
@@ -122,9 +127,7 @@ extension StarLoader {
             SELECT DISTINCT ON (product_id) portal_id, product_id, product_name, measure_name FROM dw.fact_lead_product
             WHERE portal_id = $PORTAL AND lead_id BETWEEN $FIRST AND $LAST AND product_id IS NOT NULL AND product_id > 0
             ORDER BY product_id, row_id DESC
-            ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name
-            WHERE (dw.dim_product.name, dw.dim_product.measure_name)
-                IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.measure_name);
+            \(productConflict)
 
             \(contactAndCompanyUpserts)
 

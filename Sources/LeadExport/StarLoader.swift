@@ -187,8 +187,8 @@ public final class StarLoader {
                 }
             }
             try copyDimensions(contacts: chunk.contacts, companies: chunk.companies, portalID: portalID)
-            let firstID = chunk.leads.map(\.leadID).min() ?? 0
-            let lastID = chunk.leads.map(\.leadID).max() ?? 0
+            let firstID = chunk.leads.lazy.map(\.leadID).min() ?? 0
+            let lastID = chunk.leads.lazy.map(\.leadID).max() ?? 0
             try connection.executeScript(
                 Self.script(
                     direct ? Self.directChunkFollowUp : Self.chunkUpserts,
@@ -243,23 +243,24 @@ public final class StarLoader {
     /// Whether the portal has no leads, product rows, links or versions yet: its first load may
     /// COPY straight into the star's tables instead of going through staging and upserts.
     public func leadStarIsEmpty(portalID: Int64) throws -> Bool {
-        try connection.execute(
-            """
-            SELECT NOT EXISTS (SELECT 1 FROM dw.fact_lead WHERE portal_id = $1)
-               AND NOT EXISTS (SELECT 1 FROM dw.fact_lead_product WHERE portal_id = $1)
-               AND NOT EXISTS (SELECT 1 FROM dw.bridge_lead_contact WHERE portal_id = $1)
-               AND NOT EXISTS (SELECT 1 FROM dw.fact_lead_version WHERE portal_id = $1)
-            """, [String(portalID)]
-        ).scalar == "t"
+        try areEmpty(
+            ["dw.fact_lead", "dw.fact_lead_product", "dw.bridge_lead_contact", "dw.fact_lead_version"],
+            portalID: portalID)
     }
 
     /// Whether the portal's stage history may be copied straight into its table: it has none yet,
     /// or a first load of it was interrupted (`state` carries the first-load mark).
     public func historyLoadsDirectly(portalID: Int64, state: StreamState) throws -> Bool {
         if state.passMode == Self.historyFirstLoad { return true }
-        return try connection.execute(
-            "SELECT NOT EXISTS (SELECT 1 FROM dw.fact_lead_stage_history WHERE portal_id = $1)", [String(portalID)]
-        ).scalar == "t"
+        return try areEmpty(["dw.fact_lead_stage_history"], portalID: portalID)
+    }
+
+    /// Whether none of `tables` (constants of this file) has a row of the portal, or of any
+    /// portal when `portalID` is `nil`.
+    private func areEmpty(_ tables: [String], portalID: Int64?) throws -> Bool {
+        let filter = portalID == nil ? "" : " WHERE portal_id = $1"
+        let test = tables.map { "NOT EXISTS (SELECT 1 FROM \($0)\(filter))" }.joined(separator: " AND ")
+        return try connection.execute("SELECT \(test)", portalID.map { [String($0)] } ?? []).scalar == "t"
     }
 
     /// Ends a first load of stage history: the stages its rows show reached, derived in one
@@ -277,15 +278,11 @@ public final class StarLoader {
         var deferred = 0
         try connection.transaction {
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [String(Self.indexLockKey)])
-            let empty = try connection.execute(
-                """
-                SELECT NOT EXISTS (SELECT 1 FROM dw.fact_lead) AND NOT EXISTS (SELECT 1 FROM dw.fact_lead_product)
-                   AND NOT EXISTS (SELECT 1 FROM dw.bridge_lead_contact)
-                   AND NOT EXISTS (SELECT 1 FROM dw.fact_lead_stage_history)
-                   AND NOT EXISTS (SELECT 1 FROM dw.lead_stage_reached)
-                """
-            ).scalar
-            guard empty == "t" else { return }
+            let tables = [
+                "dw.fact_lead", "dw.fact_lead_product", "dw.bridge_lead_contact", "dw.fact_lead_stage_history",
+                "dw.lead_stage_reached",
+            ]
+            guard try areEmpty(tables, portalID: nil) else { return }
             let indexes = try connection.execute(
                 """
                 SELECT indexname, tablename, indexdef FROM pg_indexes

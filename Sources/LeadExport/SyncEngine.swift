@@ -188,7 +188,6 @@ public final class SyncEngine: Sendable {
         let pager = KeysetPager(client: client, method: "crm.lead.list", select: ["*", "UF_*"], filter: filter)
         let chunkSize = options.leadsPerChunk
         let log = self.log
-        let loaded = ProgressCount()
         let totals = try await pipeline(
             produce: { (send: @Sendable (LeadChunk) async -> Void) in
                 var pending = LeadBatch()
@@ -206,14 +205,13 @@ public final class SyncEngine: Sendable {
                 var chunkProgress = progress
                 chunkProgress.cursor = chunk.cursor
                 let counters = self.requestCounters
-                let counts = try await database.run { [chunkProgress] in
+                return try await database.run { [chunkProgress] in
                     try $0.loadChunk(
                         chunk, portalID: context.portalID, runID: context.runID, progress: chunkProgress,
                         requests: counters, direct: direct)
                 }
-                log.progress("leads", done: await loaded.add(chunk.leads.count), total: nil, unit: "leads")
-                return counts
-            })
+            },
+            progress: { log.progress("leads", done: $0.leads, total: nil, unit: "leads") })
         try await database.run {
             try $0.completePass(
                 portalID: context.portalID, stream: "leads", runID: context.runID, passStartedAt: passStart)
@@ -233,7 +231,6 @@ public final class SyncEngine: Sendable {
         let database = self.database
         let log = self.log
         let direct = try await database.run { try $0.historyLoadsDirectly(portalID: context.portalID, state: state) }
-        let written = ProgressCount()
         let totals = try await pipeline(
             produce: { (send: @Sendable (HistoryBatch) async -> Void) in
                 var pending = HistoryBatch(lastID: state.cursor)
@@ -258,15 +255,13 @@ public final class SyncEngine: Sendable {
             },
             load: { batch in
                 let counters = self.requestCounters
-                let counts = try await database.run {
+                return try await database.run {
                     try $0.loadHistory(
                         batch.rows, portalID: context.portalID, runID: context.runID, lastID: batch.lastID,
                         skipped: batch.skipped, requests: counters, direct: direct)
                 }
-                let done = await written.add(counts.stageHistory)
-                log.progress("stage history", done: done, total: nil, unit: "changes")
-                return counts
-            })
+            },
+            progress: { log.progress("stage history", done: $0.stageHistory, total: nil, unit: "changes") })
         if direct { try await database.run { try $0.finishHistoryFirstLoad(portalID: context.portalID) } }
         summary.stageHistory = totals.stageHistory
         summary.nulStripped += totals.nulStripped
@@ -282,9 +277,11 @@ public final class SyncEngine: Sendable {
 
     /// Reads the portal and loads at once, joined by a one-slot channel: the next chunk is read
     /// while the previous one loads, and memory holds at most three. Either side failing stops both.
+    /// `progress` gets the running totals after each load.
     private func pipeline<Item: Sendable>(
         produce: @escaping @Sendable (_ send: @escaping @Sendable (Item) async -> Void) async throws -> Void,
-        load: @escaping @Sendable (Item) async throws -> ChunkCounts
+        load: @escaping @Sendable (Item) async throws -> ChunkCounts,
+        progress: @escaping @Sendable (ChunkCounts) -> Void
     ) async throws -> ChunkCounts {
         let channel = BoundedChannel<Item>(capacity: 1)
         return try await withThrowingTaskGroup(of: ChunkCounts.self) { group in
@@ -301,7 +298,10 @@ public final class SyncEngine: Sendable {
             group.addTask {
                 var total = ChunkCounts()
                 do {
-                    while let item = try await channel.receive() { total += try await load(item) }
+                    while let item = try await channel.receive() {
+                        total += try await load(item)
+                        progress(total)
+                    }
                 } catch {
                     await channel.finish(throwing: error)
                     throw error
@@ -334,16 +334,5 @@ public final class SyncEngine: Sendable {
         }
         log.event("reconciled", ["portal_leads": String(ids.count), "newly_deleted": String(marked)])
         return marked
-    }
-}
-
-/// A running count shared by the tasks of one pipeline (for progress lines).
-actor ProgressCount {
-    private var value = 0
-
-    /// Adds `amount`; returns the new total.
-    func add(_ amount: Int) -> Int {
-        value += amount
-        return value
     }
 }

@@ -73,7 +73,7 @@ public struct SyncSummary: Sendable, Equatable {
     public var throttled = 0
     /// Wall time, seconds.
     public var seconds = 0.0
-    /// Seconds of `seconds` spent in database calls (the rest went to the portal).
+    /// Seconds spent in database calls (they overlap with reading the portal, so this is not a share of `seconds`).
     public var databaseSeconds = 0.0
 
     /// The final summary line.

@@ -4,6 +4,7 @@ import Foundation
 import LeadExport
 import LibPQ
 import PortalSim
+import ProcessSupport
 import Schema
 
 /// `make bench`: the scenarios of DESIGN.md §8, measured on this machine, printed as a table.
@@ -199,12 +200,12 @@ struct Bench {
         }
         _ = try freshDatabase("b24pg_bench_load")
         FileHandle.standardError.write(Data("bench: first full load of \(leads) leads, rate limit off…\n".utf8))
-        let sim = try SpawnedProcess(
+        let sim = try ChildProcess(
             binary,
             [
                 "sim", "--leads", String(leads), "--rate", "0", "--port", "0", "--seed", "42", "--webhook-code",
                 "loadcode",
-            ])
+            ], standardError: .discarded)
         defer { sim.stop() }
         var webhook: String?
         for _ in 0..<600 where webhook == nil {
@@ -217,12 +218,12 @@ struct Bench {
 
         let started = Date()
         let simCPUBefore = sim.cpuSeconds
-        let sync = try SpawnedProcess(
+        let sync = try ChildProcess(
             binary,
             [
                 "sync", "--full", "--rate", "0", "--operating-budget", "0", "--database-url", "dbname=b24pg_bench_load",
                 "--webhook-url", webhook, "--log-format", "json",
-            ])
+            ], standardError: .discarded)
         // Resident memory every second, to show it stays flat rather than growing with the data,
         // and the child's own high-water mark every 100 ms (the last one read is its peak).
         let sampler = Task {
@@ -240,7 +241,7 @@ struct Bench {
             }
             return (seen, highWater)
         }
-        let (exitCode, _, syncCPU) = await Task.detached { sync.wait() }.value
+        let (exitCode, _, syncCPU) = await Task.detached { sync.waitWithUsage() }.value
         let seconds = Date().timeIntervalSince(started)
         let simCPU = sim.cpuSeconds - simCPUBefore
         sampler.cancel()

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 
 /// Runs the built `b24pg` binary, as a user would.
 enum B24pgProcess {

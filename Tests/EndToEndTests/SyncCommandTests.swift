@@ -2,6 +2,7 @@ import Foundation
 import LeadExport
 import LibPQ
 import PostgresTestSupport
+import ProcessSupport
 import Testing
 
 @Suite("b24pg sync and status as a user runs them, against b24pg sim")
