@@ -2,6 +2,8 @@
 SWIFT ?= swift
 SWIFT_FORMAT ?= swift format
 FORMAT_PATHS := Package.swift Sources Tests
+# A module that imports another it does not declare as a dependency fails the build.
+IMPORT_CHECK := --explicit-target-dependency-import-check error
 
 .PHONY: demo demo-stop test build bench lint format deps clean
 
@@ -19,17 +21,17 @@ demo-stop:
 
 ## Builds everything and runs every test (unit and integration) against a throwaway Postgres.
 test: deps
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests $(IMPORT_CHECK)
 	scripts/with-test-cluster $(SWIFT) test --skip-build
 
 ## Builds the b24pg binary (.build/debug/b24pg); warnings are errors (Package.swift).
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build $(IMPORT_CHECK)
 
 ## Runs the benchmark scenarios of DESIGN.md §8 (release build, throwaway Postgres) and prints a table.
 bench: deps
-	$(SWIFT) build -c release --product b24pg
-	$(SWIFT) build -c release --product b24pg-bench
+	$(SWIFT) build -c release --product b24pg $(IMPORT_CHECK)
+	$(SWIFT) build -c release --product b24pg-bench $(IMPORT_CHECK)
 	scripts/with-test-cluster .build/release/b24pg-bench
 
 ## Installs libpq-dev, pkg-config and postgresql when missing (apt, as root).

@@ -7,33 +7,67 @@ let swiftSettings: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
+// The flow, one module per stage (README "Architecture"):
+//   b24pg → Pipeline → { Extract, Transform, Load }
+//   Extract → Bitrix24 → B24Core          Transform → { B24Core, Star }
+//   Load → { LibPQ, Star }, LibPQ → CLibPQ PortalSim stands apart.
+// `make build` and `make test` check that every import is a declared dependency.
 let package = Package(
     name: "b24pg",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "b24pg", targets: ["b24pg"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
+        // Foundations.
         .systemLibrary(
             name: "CLibPQ",
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
         .systemLibrary(name: "CMalloc"),
+        .target(name: "LibPQ", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "B24Core", swiftSettings: swiftSettings),
+        .target(name: "Star", swiftSettings: swiftSettings),
         .target(
-            name: "LibPQ",
-            dependencies: ["CLibPQ"],
+            name: "Bitrix24",
+            dependencies: [
+                "B24Core",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The stages of the flow.
+        .target(name: "Extract", dependencies: ["B24Core", "Bitrix24"], swiftSettings: swiftSettings),
+        .target(name: "Transform", dependencies: ["B24Core", "Star"], swiftSettings: swiftSettings),
+        .target(
+            name: "Load",
+            dependencies: ["LibPQ", "Star"],
+            resources: [.embedInCode("SQL")],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "B24Core",
+            name: "Pipeline",
+            dependencies: [
+                "B24Core", "Bitrix24", "Extract", "Transform", "Load", "Star",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
+        // Around the flow.
+        .target(
+            name: "Schema", dependencies: ["LibPQ"], resources: [.embedInCode("Migrations")],
+            swiftSettings: swiftSettings),
+        .target(name: "FunnelReport", dependencies: ["LibPQ"], swiftSettings: swiftSettings),
         .target(
             name: "PortalSim",
             dependencies: [
@@ -44,80 +78,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(
-            name: "Bitrix24",
-            dependencies: [
-                "B24Core",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "LeadExport",
-            dependencies: ["B24Core", "Bitrix24", "LibPQ", "Schema"],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "FunnelReport",
-            dependencies: ["LibPQ"],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Schema",
-            dependencies: ["LibPQ"],
-            resources: [.embedInCode("Migrations")],
-            swiftSettings: swiftSettings
-        ),
         .executableTarget(
             name: "b24pg",
             dependencies: [
-                "LibPQ",
-                "Schema",
-                "PortalSim",
-                "B24Core",
-                "Bitrix24",
-                "LeadExport",
-                "FunnelReport",
-                "CMalloc",
+                "B24Core", "Bitrix24", "CMalloc", "FunnelReport", "LibPQ", "Load", "Pipeline", "PortalSim", "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        .target(
-            name: "PostgresTestSupport",
-            dependencies: ["LibPQ"],
-            path: "Tests/PostgresTestSupport",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "ProcessSupport",
-            path: "Tests/ProcessSupport",
-            swiftSettings: swiftSettings
-        ),
+        // Benchmarks and the support they share with the tests.
+        .target(name: "ProcessSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "b24pg-bench",
-            dependencies: ["B24Core", "Bitrix24", "LeadExport", "LibPQ", "PortalSim", "Schema", "ProcessSupport"],
+            dependencies: [
+                "B24Core", "Bitrix24", "LibPQ", "Load", "Pipeline", "PortalSim", "ProcessSupport", "Schema", "Star",
+            ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "LibPQTests",
-            dependencies: ["LibPQ", "PostgresTestSupport"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "B24CoreTests",
-            dependencies: ["B24Core"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "PortalSimTests",
-            dependencies: ["PortalSim", "B24Core"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "EndToEndTests",
-            dependencies: ["B24Core", "LibPQ", "LeadExport", "PostgresTestSupport", "ProcessSupport"],
+        // Tests: one target per library, plus end-to-end tests of the binary.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["LibPQ", "Schema"],
+            path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -126,23 +108,39 @@ let package = Package(
             path: "Tests/SimTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "LeadExportTests",
-            dependencies: [
-                "LeadExport", "FunnelReport", "Bitrix24", "PortalSim", "B24Core", "LibPQ", "Schema",
-                "PostgresTestSupport",
-                "SimTestSupport",
-            ],
-            swiftSettings: swiftSettings
-        ),
+        .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "PostgresTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "B24CoreTests", dependencies: ["B24Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "PortalSimTests", dependencies: ["PortalSim", "B24Core"], swiftSettings: swiftSettings),
         .testTarget(
             name: "Bitrix24Tests",
             dependencies: ["Bitrix24", "PortalSim", "B24Core", "SimTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ExtractTests",
+            dependencies: ["Extract", "Bitrix24", "PortalSim", "B24Core", "SimTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TransformTests", dependencies: ["Transform", "Star", "B24Core"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "SchemaTests",
             dependencies: ["Schema", "LibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "Pipeline", "Load", "Star", "FunnelReport", "Bitrix24", "PortalSim", "B24Core", "LibPQ", "Schema",
+                "PostgresTestSupport", "SimTestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "B24Core", "LibPQ", "Load", "Pipeline", "PortalSim", "PostgresTestSupport", "ProcessSupport",
+            ],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Time as the client sees it: a monotonic clock to pace requests, wall time for the portal's
 /// `operating_reset_at`, and sleeping. Injected so tests run without real waiting.
@@ -38,25 +39,26 @@ public struct SystemClientClock: ClientClock {
 
 /// A clock whose time moves only when something sleeps on it: sleeping advances it at once.
 /// Tests read `sleptSeconds` to know how long a real run would have waited.
-public final class VirtualClientClock: ClientClock, @unchecked Sendable {
-    // Safe: `current`, `slept` and `sleeps` are only accessed while holding `lock`.
-    private let lock = NSLock()
-    private var current: Double
+public final class VirtualClientClock: ClientClock, Sendable {
+    private struct State {
+        var current = 0.0
+        var slept = 0.0
+        var sleeps: [Double] = []
+    }
+
+    private let state = Mutex(State())
     private let unixOrigin: Double
-    private var slept = 0.0
-    private var sleeps: [Double] = []
 
     /// A clock at monotonic 0 and unix time `unixStart`.
     public init(unixStart: Double = 1_767_225_600) {
-        current = 0
         unixOrigin = unixStart
     }
 
     /// Virtual monotonic seconds.
-    public func now() -> Double { lock.withLock { current } }
+    public func now() -> Double { state.withLock { $0.current } }
 
     /// Virtual unix time.
-    public func unixTime() -> Double { lock.withLock { unixOrigin + current } }
+    public func unixTime() -> Double { unixOrigin + now() }
 
     /// Advances time by `seconds` without waiting.
     public func sleep(for seconds: Double) async throws {
@@ -64,22 +66,22 @@ public final class VirtualClientClock: ClientClock, @unchecked Sendable {
             await Task.yield()
             return
         }
-        lock.withLock {
-            current += seconds
-            slept += seconds
-            sleeps.append(seconds)
+        state.withLock {
+            $0.current += seconds
+            $0.slept += seconds
+            $0.sleeps.append(seconds)
         }
         await Task.yield()
     }
 
     /// Moves time forward without counting it as sleep (time passing between calls).
     public func advance(by seconds: Double) {
-        lock.withLock { current += seconds }
+        state.withLock { $0.current += seconds }
     }
 
     /// Total seconds slept so far.
-    public var sleptSeconds: Double { lock.withLock { slept } }
+    public var sleptSeconds: Double { state.withLock { $0.slept } }
 
     /// Every sleep so far, in order.
-    public var sleepDurations: [Double] { lock.withLock { sleeps } }
+    public var sleepDurations: [Double] { state.withLock { $0.sleeps } }
 }

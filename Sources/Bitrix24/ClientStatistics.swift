@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 
 /// Counters of one client's traffic, for the run log and `etl.sync_run`.
 public struct ClientCounters: Sendable, Equatable {
@@ -23,21 +23,19 @@ public struct ClientCounters: Sendable, Equatable {
 }
 
 /// Thread-safe counters shared by every worker of a client.
-public final class ClientStatistics: @unchecked Sendable {
-    // Safe: `counters` is only accessed while holding `lock`.
-    private let lock = NSLock()
-    private var counters = ClientCounters()
+public final class ClientStatistics: Sendable {
+    private let counters = Mutex(ClientCounters())
 
     /// Empty counters.
     public init() {}
 
     /// A copy of the counters now.
     public var snapshot: ClientCounters {
-        lock.withLock { counters }
+        counters.withLock { $0 }
     }
 
     /// Changes the counters atomically.
     public func update(_ change: (inout ClientCounters) -> Void) {
-        lock.withLock { change(&counters) }
+        counters.withLock { change(&$0) }
     }
 }

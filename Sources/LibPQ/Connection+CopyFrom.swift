@@ -21,6 +21,28 @@ extension Connection {
     /// - Throws: `PostgresError` (`.copyFailed`, with SQLSTATE and the failing line in `context`)
     ///   when the server rejects the data, or whatever `body` threw.
     public func copyFrom(_ statement: String, _ body: (inout CopyWriter) throws -> Void) throws -> CopySummary {
+        try copyFrom(statement, expectedFields: 0, body)
+    }
+
+    /// Streams the rows `body` writes into `columns` of `table` (`schema.name`, or `pg_temp.name`).
+    ///
+    /// Every row must hold exactly one value per column: a row with more or fewer aborts the
+    /// COPY with `.copyFailed` before it reaches the server.
+    /// - Returns: rows, bytes and stripped NUL characters.
+    /// - Throws: `PostgresError` as `copyFrom(_:_:)` does, or whatever `body` threw.
+    public func copyFrom(
+        table: String, columns: [String], _ body: (inout CopyWriter) throws -> Void
+    ) throws -> CopySummary {
+        let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
+        let target =
+            parts.count == 2 ? SQLIdentifier.quoted(schema: parts[0], parts[1]) : SQLIdentifier.quoted(table)
+        let list = columns.map { SQLIdentifier.quoted($0) }.joined(separator: ", ")
+        return try copyFrom("COPY \(target) (\(list)) FROM STDIN", expectedFields: columns.count, body)
+    }
+
+    private func copyFrom(
+        _ statement: String, expectedFields: Int, _ body: (inout CopyWriter) throws -> Void
+    ) throws -> CopySummary {
         let start = PQexec(handle, statement)
         guard let start else { throw connectionError(statement: statement, code: .copyFailed) }
         guard PQresultStatus(start) == PGRES_COPY_IN else {
@@ -34,7 +56,7 @@ extension Connection {
         }
         PQclear(start)
 
-        var writer = CopyWriter(handle: handle, buffer: spareCopyBuffer)
+        var writer = CopyWriter(handle: handle, buffer: spareCopyBuffer, expectedFields: expectedFields)
         do {
             try body(&writer)
             try writer.flush()

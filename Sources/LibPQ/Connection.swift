@@ -64,6 +64,22 @@ public final class Connection {
         return try consume(result, statement: sql)
     }
 
+    /// Runs one statement whose parameters are all `bigint` ids (`$1…`), typed as such, so a
+    /// statement may use some of them and leave the others out.
+    ///
+    /// - Throws: `PostgresError` carrying the SQLSTATE and the statement.
+    @discardableResult
+    public func execute(_ sql: String, ids: [Int64]) throws(PostgresError) -> QueryResult {
+        let texts: [String?] = ids.map { String($0) }
+        let types = [Oid](repeating: 20, count: ids.count)  // int8
+        let result = withCStringArray(texts) { values in
+            types.withUnsafeBufferPointer { oids in
+                PQexecParams(handle, sql, Int32(ids.count), oids.baseAddress, values, nil, nil, 0)
+            }
+        }
+        return try consume(result, statement: sql)
+    }
+
     /// Runs a script of several statements (a migration file) in one round trip, without parameters.
     ///
     /// - Throws: `PostgresError` for the first statement that fails; later ones do not run.

@@ -13,6 +13,8 @@ public struct CopyWriter: ~Copyable {
     private let handle: OpaquePointer
     var buffer: [UInt8]
     private var fieldsInRow = 0
+    /// Values every row must hold (the COPY's column count), or 0 when the statement named none.
+    let expectedFields: Int
     /// Set when libpq refused data; the server's reason is read when the COPY is ended.
     private(set) var sendFailure: PostgresError?
 
@@ -23,8 +25,9 @@ public struct CopyWriter: ~Copyable {
     /// NUL characters removed from text values so far.
     public private(set) var strippedNULs = 0
 
-    init(handle: OpaquePointer, buffer: [UInt8]) {
+    init(handle: OpaquePointer, buffer: [UInt8], expectedFields: Int = 0) {
         self.handle = handle
+        self.expectedFields = expectedFields
         self.buffer = buffer
         self.buffer.removeAll(keepingCapacity: true)
         self.buffer.reserveCapacity(Self.flushThreshold * 2)
@@ -71,6 +74,39 @@ public struct CopyWriter: ~Copyable {
         buffer.append(value ? UInt8(ascii: "t") : UInt8(ascii: "f"))
     }
 
+    /// Appends a `timestamptz` from unix seconds, written in UTC; `nil` is SQL NULL.
+    public mutating func append(epochSeconds value: Int64?) {
+        separate()
+        guard let value else {
+            appendNull()
+            return
+        }
+        let days = value >= 0 ? value / 86_400 : (value - 86_399) / 86_400
+        let seconds = value - days * 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        appendDigits(year, width: 4)
+        buffer.append(UInt8(ascii: "-"))
+        appendDigits(month, width: 2)
+        buffer.append(UInt8(ascii: "-"))
+        appendDigits(day, width: 2)
+        buffer.append(UInt8(ascii: " "))
+        appendDigits(seconds / 3_600, width: 2)
+        buffer.append(UInt8(ascii: ":"))
+        appendDigits(seconds / 60 % 60, width: 2)
+        buffer.append(UInt8(ascii: ":"))
+        appendDigits(seconds % 60, width: 2)
+        buffer.append(contentsOf: "+00".utf8)
+    }
+
     /// Appends a floating-point value in a form PostgreSQL reads back exactly; `nil` is SQL NULL.
     public mutating func append(_ value: Double?) {
         separate()
@@ -91,6 +127,11 @@ public struct CopyWriter: ~Copyable {
     ///
     /// - Throws: `PostgresError` when libpq refuses the data (the server's reason follows at the end).
     public mutating func endRow() throws(PostgresError) {
+        if expectedFields > 0, fieldsInRow != expectedFields {
+            throw PostgresError(
+                code: .copyFailed,
+                message: "a COPY row holds \(fieldsInRow) values for \(expectedFields) columns (row \(rows + 1))")
+        }
         buffer.append(UInt8(ascii: "\n"))
         fieldsInRow = 0
         rows += 1
@@ -165,6 +206,21 @@ public struct CopyWriter: ~Copyable {
         if runStart < bytes.count {
             buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
+    }
+
+    private mutating func appendDigits(_ value: Int64, width: Int) {
+        if value < 0 {
+            appendDecimal(value)
+            return
+        }
+        var digits = 1
+        var probe = value / 10
+        while probe > 0 {
+            digits += 1
+            probe /= 10
+        }
+        if digits < width { buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits)) }
+        appendDecimal(value)
     }
 
     private mutating func appendDecimal(_ value: Int64) {

@@ -1,5 +1,6 @@
 import B24Core
 import Foundation
+import Synchronization
 
 /// Where the simulated portal reads "now" (unix seconds, fractional); injected so tests control time.
 public protocol PortalClock: Sendable {
@@ -19,23 +20,21 @@ public struct SystemPortalClock: PortalClock {
 }
 
 /// A clock that moves only when told to; for tests.
-public final class ManualPortalClock: PortalClock, @unchecked Sendable {
-    // Safe: every access to `current` goes through `lock`.
-    private let lock = NSLock()
-    private var current: Double
+public final class ManualPortalClock: PortalClock, Sendable {
+    private let current: Mutex<Double>
 
     /// A clock standing at `start` (unix seconds).
     public init(start: Double) {
-        current = start
+        current = Mutex(start)
     }
 
     /// The time it stands at.
     public func now() -> Double {
-        lock.withLock { current }
+        current.withLock { $0 }
     }
 
     /// Moves the clock forward by `seconds`.
     public func advance(by seconds: Double) {
-        lock.withLock { current += seconds }
+        current.withLock { $0 += seconds }
     }
 }

@@ -1,5 +1,6 @@
 import B24Core
 import Foundation
+import Synchronization
 
 /// An HTTP request as the router needs it (independent of the server library).
 public struct SimHTTPRequest: Sendable {
@@ -43,40 +44,41 @@ public struct SimHTTPResponse: Sendable {
 
 /// Routes HTTP requests to the simulated portal: webhook and OAuth REST routes, the token
 /// endpoint, and the `/_sim/*` control routes. Faults are injected here, per request.
-public final class PortalRouter: @unchecked Sendable {
-    // Safe: `auth`, `faults` and `faultRandom` are only touched while holding `lock`.
-    private let lock = NSLock()
+public final class PortalRouter: Sendable {
+    /// What the control routes change while the router serves.
+    private struct State {
+        var auth: SimAuth
+        var faults: FaultPlan
+        var faultRandom: SimRandom
+    }
+
+    private let state: Mutex<State>
     /// The portal requests are answered from.
     public let portal: SimulatedPortal
-    private var auth: SimAuth
-    private var faults: FaultPlan
-    private var faultRandom: SimRandom
 
     /// A router for `portal`, accepting `auth`, injecting `faults` drawn from `faultSeed`.
     public init(portal: SimulatedPortal, auth: SimAuth, faults: FaultPlan = FaultPlan(), faultSeed: UInt64 = 7) {
         self.portal = portal
-        self.auth = auth
-        self.faults = faults
-        self.faultRandom = SimRandom(seed: faultSeed, stream: 0xFA17)
+        self.state = Mutex(State(auth: auth, faults: faults, faultRandom: SimRandom(seed: faultSeed, stream: 0xFA17)))
     }
 
     /// The credentials in force.
     public var credentials: SimAuth {
-        lock.withLock { auth }
+        state.withLock { $0.auth }
     }
 
     /// Issues an OAuth token pair (printed at start so a client can use the OAuth route).
     public func issueTokens() -> (access: String, refresh: String) {
         let now = portal.clock.now()
-        return lock.withLock {
-            let pair = auth.issueTokens(now: now)
+        return state.withLock {
+            let pair = $0.auth.issueTokens(now: now)
             return (pair.access, pair.refresh)
         }
     }
 
     /// Replaces the fault plan.
     public func setFaults(_ plan: FaultPlan) {
-        lock.withLock { faults = plan }
+        state.withLock { $0.faults = plan }
     }
 
     /// Answers one request.
@@ -110,7 +112,7 @@ public final class PortalRouter: @unchecked Sendable {
     private func rest(_ segments: [String], _ incoming: JSONObject) -> SimHTTPResponse {
         let start = portal.clock.now()
         var params = incoming
-        let fault = lock.withLock { faults.draw(&faultRandom) }
+        let fault = state.withLock { $0.faults.draw(&$0.faultRandom) }
         if let fault, fault != .slow, fault != .truncate {
             portal.recordFault(fault)
             switch fault {
@@ -137,7 +139,7 @@ public final class PortalRouter: @unchecked Sendable {
         case 1:
             let token = params["auth"].map(ListQuery.scalarText) ?? ""
             params["auth"] = nil
-            if let failure = lock.withLock({ auth.check(accessToken: token, now: start) }) {
+            if let failure = state.withLock({ $0.auth.check(accessToken: token, now: start) }) {
                 portal.recordAuthFailure()
                 return .json(401, (token.isEmpty ? MethodError.wrongAuth : failure).json)
             }
@@ -161,7 +163,7 @@ public final class PortalRouter: @unchecked Sendable {
         }
         if let fault {
             portal.recordFault(fault)
-            if fault == .slow { response.delay = lock.withLock { faults.slowSeconds } }
+            if fault == .slow { response.delay = state.withLock { $0.faults.slowSeconds } }
             if fault == .truncate { response.body = Array(response.body.prefix(max(1, response.body.count / 2))) }
         }
         return response
@@ -169,7 +171,7 @@ public final class PortalRouter: @unchecked Sendable {
 
     private func refresh(_ params: JSONObject) -> SimHTTPResponse {
         let now = portal.clock.now()
-        switch lock.withLock({ auth.refresh(params, now: now) }) {
+        switch state.withLock({ $0.auth.refresh(params, now: now) }) {
         case .success(let body): return .json(200, body)
         case .failure(let error): return .json(error.status, error.json)
         }
@@ -181,9 +183,9 @@ public final class PortalRouter: @unchecked Sendable {
             return .json(200, portal.statistics.json)
         case "faults":
             let body = (try? JSON.parse(request.body)) ?? [:]
-            let plan = lock.withLock {
-                faults.update(from: body)
-                return faults
+            let plan = state.withLock {
+                $0.faults.update(from: body)
+                return $0.faults
             }
             return .json(
                 200,
@@ -193,7 +195,7 @@ public final class PortalRouter: @unchecked Sendable {
                     "slow_seconds": .double(plan.slowSeconds),
                 ])
         case "expire-tokens":
-            lock.withLock { auth.expireAll() }
+            state.withLock { $0.auth.expireAll() }
             return .json(200, ["result": true])
         case "limits":
             let body = (try? JSON.parse(request.body)) ?? [:]

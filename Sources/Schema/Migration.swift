@@ -1,3 +1,5 @@
+import LibPQ
+
 /// One numbered SQL migration from `sql/`, compiled into the binary.
 public struct Migration: Sendable, Equatable {
     /// The number the file name starts with; migrations apply in this order.
@@ -23,12 +25,7 @@ public struct Migration: Sendable, Equatable {
     /// A fingerprint of the SQL text (64-bit FNV-1a, hex), stored when applied, so an
     /// edited migration is caught instead of silently diverging.
     public var checksum: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in sql.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
+        let hex = String(StableHash.fnv1a64(sql), radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

@@ -1,8 +1,9 @@
 import B24Core
 import Bitrix24
 import Foundation
-import LeadExport
 import LibPQ
+import Load
+import Pipeline
 import PortalSim
 import ProcessSupport
 import Schema
@@ -34,12 +35,15 @@ struct Bench {
         let leads = Int(ProcessInfo.processInfo.environment["BENCH_LEADS"] ?? "") ?? 10_000
         let copyRows = Int(ProcessInfo.processInfo.environment["BENCH_COPY_ROWS"] ?? "") ?? 1_000_000
         let only = Set(
-            (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "sync,copy,mart,load,faults").split(separator: ",")
-                .map(
-                    String.init))
+            (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "sync,copy,json,mart,load,faults").split(
+                separator: ","
+            )
+            .map(
+                String.init))
         var rows: [Row] = []
         if only.contains("sync") { rows += try await syncScenarios(leads: leads) }
         if only.contains("copy") { rows += try copyScenario(rows: copyRows) }
+        if only.contains("json") { rows += try jsonScenario() }
         let martLeads = Int(ProcessInfo.processInfo.environment["BENCH_MART_LEADS"] ?? "") ?? 1_000_000
         if only.contains("mart") { rows += try martScenario(leads: martLeads) }
         if only.contains("load") {
@@ -139,7 +143,7 @@ struct Bench {
             limiter: RateLimiter(rate: 2, burst: 50, clock: clock))
         let engine = SyncEngine(
             client: client, database: DatabaseWorker(connection: try Connection(target)), host: "bench.example",
-            options: SyncOptions(mode: mode), log: RunLog(write: { _ in }), clock: clock)
+            options: SyncOptions(mode: mode), log: .discarding, clock: clock)
         let started = Date()
         let summary = try await engine.run()
         let seconds = Date().timeIntervalSince(started)
@@ -402,6 +406,50 @@ struct Bench {
     }
 
     /// COPY writer alone against `psql \copy` of the same rows.
+    /// The hand-written JSON parser against Foundation's `JSONSerialization` on real answers of
+    /// the simulator: a batch of 50 keyset pages of `crm.lead.list` (2,500 leads with custom and
+    /// multiple fields), parsed 40 times by each, same bytes, same run.
+    static func jsonScenario() throws -> [Row] {
+        let time = PortalTime(offsetSeconds: 10_800)
+        let dataset = PortalDataset.generate(seed: 42, leadCount: 2_500, time: time, anchor: 1_767_214_800)
+        let router = PortalRouter(
+            portal: SimulatedPortal(dataset: dataset, limits: PortalLimits(rate: 0)),
+            auth: SimAuth(seed: 42, webhookCode: "benchcode"))
+        var commands: [String] = []
+        for page in 0..<50 {
+            let after = page == 0 ? "0" : "$result[p\(page - 1)][49][ID]"
+            commands.append(
+                "cmd[p\(page)]="
+                    + PercentEncoding.encode(
+                        "crm.lead.list?start=-1&order[ID]=ASC&select[0]=*&select[1]=UF_*&filter[>ID]=\(after)"))
+        }
+        let answer = router.respond(
+            SimHTTPRequest(
+                method: "POST", uri: "/rest/1/benchcode/batch", contentType: "application/x-www-form-urlencoded",
+                body: Array(commands.joined(separator: "&").utf8)))
+        let body = answer.body
+        guard answer.status == 200, let parsed = try? JSON.parse(body),
+            (parsed["result"]?["result"]?.objectValue?.count ?? 0) == 50
+        else { throw PostgresError(code: .unexpectedResult, message: "the simulator's batch answer did not parse") }
+        let rounds = 40
+        func measure(_ parse: () throws -> Void) rethrows -> Double {
+            let started = Date()
+            for _ in 0..<rounds { try parse() }
+            return Double(body.count * rounds) / Date().timeIntervalSince(started) / 1_000_000
+        }
+        let ours = try measure { _ = try JSON.parse(body) }
+        let data = Data(body)
+        let foundation = try measure { _ = try JSONSerialization.jsonObject(with: data) }
+        return [
+            Row(
+                scenario: "JSON parse, one batch answer of 50 lead pages (\(body.count / 1_024) KiB), \(rounds) times",
+                measure: "MB/s: B24Core JSON vs Foundation JSONSerialization",
+                value: String(format: "%.0f vs %.0f (%.2f×)", ours, foundation, ours / foundation),
+                target: "keep the hand-written parser only if ≥ 1×",
+                verdict: ours >= foundation ? "kept" : "replace")
+        ]
+    }
+
     static func copyScenario(rows count: Int) throws -> [Row] {
         let target = try freshDatabase("b24pg_bench_copy")
         let connection = try Connection(target)

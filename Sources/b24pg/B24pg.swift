@@ -1,5 +1,8 @@
 import ArgumentParser
-import CMalloc
+
+#if canImport(Glibc)
+    import CMalloc
+#endif
 
 /// The `b24pg` command: Bitrix24 CRM leads into a PostgreSQL star schema.
 @main
@@ -22,7 +25,9 @@ struct B24pg: AsyncParsableCommand {
         // Two malloc arenas: a sync streams millions of rows through a handful of threads, and
         // glibc's default (eight arenas per core) keeps each thread's freed memory resident —
         // measured at 100,000 leads: peak RSS 117 MB with the default, 84 MB with two, same speed.
-        _ = b24pg_limit_malloc_arenas(2)
+        #if canImport(Glibc)
+            _ = b24pg_limit_malloc_arenas(2)
+        #endif
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -34,12 +39,14 @@ struct B24pg: AsyncParsableCommand {
             printError("b24pg: \(failure.message)")
             exit(withError: ExitCode(failure.exitCode))
         } catch {
+            // Help and version exit 0; a command line that does not parse or validate is a usage
+            // error (2); anything else that escaped a command is a failed run (1).
             let code = exitCode(for: error)
             if code == .success {
                 exit(withError: error)
             }
             printError(fullMessage(for: error))
-            exit(withError: ExitCode(ExitStatus.usage))
+            exit(withError: ExitCode(code == .validationFailure ? ExitStatus.usage : ExitStatus.failed))
         }
     }
 }

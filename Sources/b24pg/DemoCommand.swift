@@ -3,8 +3,9 @@ import B24Core
 import Bitrix24
 import Foundation
 import FunnelReport
-import LeadExport
 import LibPQ
+import Load
+import Pipeline
 import PortalSim
 import Schema
 
@@ -65,7 +66,8 @@ struct DemoCommand: AsyncParsableCommand {
         let engine = SyncEngine(
             client: client, database: DatabaseWorker(connection: try Connection.reopen(target)),
             host: "demo.bitrix24.local",
-            options: SyncOptions(mode: .full), log: RunLog(interactive: isatty(STDERR_FILENO) == 1), clock: clock)
+            options: SyncOptions(mode: .full),
+            log: RunLog.standardError(format: .logfmt, interactive: isatty(STDERR_FILENO) == 1), clock: clock)
         let summary: SyncSummary
         do {
             summary = try await engine.run()
@@ -77,9 +79,19 @@ struct DemoCommand: AsyncParsableCommand {
         try? await transport.shutdown()
         try? await server.shutdown()
         print("\n" + summary.line)
-        try printFunnel(connection)
         do {
-            let path = try ReportCommand.write(try ReportData.load(connection), to: "report.html")
+            let data = try ReportData.load(connection)
+            print("\nfunnel (mart.funnel_stage)")
+            TextTable.print(
+                ["stage", "semantic", "leads now", "leads reached"],
+                data.stages.map { [$0.name, $0.semantic, String($0.leadsNow), String($0.leadsReached)] })
+            print("\nconversion by source (mart.conversion_by_source)")
+            TextTable.print(
+                ["source", "leads", "converted", "conversion"],
+                data.sources.map {
+                    [$0.name, String($0.leads), String($0.converted), ReportRenderer.percent($0.conversionRate)]
+                })
+            let path = try ReportCommand.write(data, to: "report.html")
             print("\nHTML report: \(path)")
         } catch {
             throw RunFailure.failed(error)
@@ -135,36 +147,6 @@ struct DemoCommand: AsyncParsableCommand {
         setenv("PGPORT", ProcessInfo.processInfo.environment["PGTEST_PORT"] ?? "54329", 1)
         setenv("PGUSER", "postgres", 1)
         setenv("PGDATABASE", "postgres", 1)
-    }
-
-    /// Prints leads per stage (now and ever reached) and conversion by source.
-    private func printFunnel(_ connection: Connection) throws {
-        do {
-            let stages = try connection.execute(
-                """
-                SELECT s.name, s.semantic, count(DISTINCT f.lead_id) FILTER (WHERE f.status_id = s.status_id) AS now,
-                       count(DISTINCT h.lead_id) AS reached
-                FROM dw.dim_status s
-                LEFT JOIN dw.fact_lead f ON f.portal_id = s.portal_id AND NOT f.is_deleted AND f.status_id = s.status_id
-                LEFT JOIN dw.fact_lead_stage_history h ON h.portal_id = s.portal_id AND h.status_id = s.status_id
-                     AND EXISTS (SELECT 1 FROM dw.fact_lead l WHERE l.portal_id = h.portal_id AND l.lead_id = h.lead_id AND NOT l.is_deleted)
-                GROUP BY s.portal_id, s.status_id, s.name, s.semantic, s.sort ORDER BY s.sort
-                """)
-            print("\nfunnel")
-            TextTable.print(["stage", "semantic", "leads now", "leads reached"], stages.rows)
-            let sources = try connection.execute(
-                """
-                SELECT coalesce(src.name, f.source_id, '(none)'), count(*),
-                       count(*) FILTER (WHERE f.status_semantic = 'S'),
-                       round(100.0 * count(*) FILTER (WHERE f.status_semantic = 'S') / count(*), 1) || ' %'
-                FROM dw.fact_lead f LEFT JOIN dw.dim_source src ON src.portal_id = f.portal_id AND src.source_id = f.source_id
-                WHERE NOT f.is_deleted GROUP BY 1 ORDER BY 2 DESC
-                """)
-            print("\nconversion by source")
-            TextTable.print(["source", "leads", "converted", "conversion"], sources.rows)
-        } catch {
-            throw RunFailure.failed(error)
-        }
     }
 }
 

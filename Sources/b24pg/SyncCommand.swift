@@ -2,8 +2,9 @@ import ArgumentParser
 import B24Core
 import Bitrix24
 import Foundation
-import LeadExport
 import LibPQ
+import Load
+import Pipeline
 import Schema
 
 /// `b24pg sync`: the nightly job.
@@ -36,7 +37,7 @@ struct SyncCommand: AsyncParsableCommand {
     var noReconcile = false
 
     @Option(name: .customLong("log-format"), help: "Event lines when not on a terminal: logfmt or json.")
-    var logFormat: RunLog.Format = .logfmt
+    var logFormat: LineLogHandler.Format = .logfmt
 
     @Option(name: .customLong("chunk-size"), help: "Leads per load transaction.")
     var chunkSize = 2_500
@@ -63,7 +64,7 @@ struct SyncCommand: AsyncParsableCommand {
         } else {
             mode = .incremental
         }
-        let log = RunLog(format: logFormat, interactive: isatty(STDERR_FILENO) == 1)
+        let log = RunLog.standardError(format: logFormat, interactive: isatty(STDERR_FILENO) == 1)
         let engine = SyncEngine(
             client: client, database: DatabaseWorker(connection: connection), host: credentials.endpoint.host,
             options: SyncOptions(mode: mode, reconcile: !noReconcile, leadsPerChunk: chunkSize), log: log,
@@ -94,4 +95,4 @@ struct SyncCommand: AsyncParsableCommand {
     }
 }
 
-extension RunLog.Format: ExpressibleByArgument {}
+extension LineLogHandler.Format: ExpressibleByArgument {}

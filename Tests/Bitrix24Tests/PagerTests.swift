@@ -1,6 +1,7 @@
 import B24Core
 import Bitrix24
 import PortalSim
+import SimTestSupport
 import Testing
 
 @Suite("Pagers and the detail fetcher against the simulator, in memory")
@@ -164,30 +165,6 @@ struct PagerTests {
             client: setup.client, method: "user.get", parameters: ["sort": "ID", "order": "ASC"]
         ).all()
         #expect(users.count == setup.portal.snapshot.users.count)
-    }
-
-    @Test("children of many leads come back exactly, 50 commands per request; a deleted lead is flagged")
-    func detailFetcher() async throws {
-        let setup = try SimulatedSetup(leads: 400)
-        let data = setup.portal.snapshot
-        let ids = Array(data.leadIDs.prefix(300))
-        _ = setup.portal.call("crm.lead.delete", ["id": .int(ids[7])])
-        let before = setup.transport.requests.count
-        let children = try await DetailFetcher(client: setup.client, concurrency: 3).fetch(ids)
-        #expect(setup.transport.requests.count - before == 12)
-        #expect(children.count == 300)
-        #expect(children[ids[7]]?.isMissing == true)
-        for id in ids where id != ids[7] {
-            let got = try #require(children[id])
-            #expect(!got.isMissing)
-            #expect(got.productRows.compactMap { $0["ID"]?.lenientInt } == (data.productRows[id] ?? []).map(\.id))
-            #expect(
-                got.contacts.compactMap { $0["CONTACT_ID"]?.lenientInt } == (data.bindings[id] ?? []).map(\.contactID))
-        }
-        let withoutContacts = Set(ids.filter { data.bindings[$0] == nil })
-        let lighter = setup.transport.requests.count
-        _ = try await DetailFetcher(client: setup.client).fetch(ids, withoutContacts: withoutContacts)
-        #expect(setup.transport.requests.count - lighter == (600 - withoutContacts.count + 49) / 50)
     }
 
     @Test("the client paces itself: a burst, then the configured rate, and the simulator's bucket never overflows")

@@ -10,31 +10,16 @@ enum B24pgProcess {
         return root.appendingPathComponent(".build/debug/b24pg")
     }
 
-    /// Runs `b24pg arguments…` to completion; returns the exit code and its output (standard
-    /// output and error together, in both `out` and `err`).
+    /// Runs `b24pg arguments…` to completion with `environment` laid over this process's; returns
+    /// the exit code, standard output and standard error, each on its own.
     static func run(
         _ arguments: [String], environment: [String: String] = [:]
     ) throws -> (code: Int32, out: String, err: String) {
-        let child = try environmentLock.withLock {
-            var saved: [String: String?] = [:]
-            for (key, value) in environment {
-                saved[key] = getenv(key).map { String(cString: $0) }
-                setenv(key, value, 1)
-            }
-            defer {
-                for (key, value) in saved {
-                    if let value { setenv(key, value, 1) } else { unsetenv(key) }
-                }
-            }
-            return try ChildProcess(executable.path, arguments)
-        }
+        let child = try ChildProcess(
+            executable.path, arguments, environment: environment.mapValues { $0 }, standardError: .separate)
         let code = child.wait()
-        let output = child.output
-        return (code, output, output)
+        return (code, child.output, child.errorOutput)
     }
-
-    /// Serialises environment changes with process starts, so parallel tests do not see each other's variables.
-    static let environmentLock = NSLock()
 
     /// A running `b24pg sim`, stopped by `stop()`.
     final class Simulator {
@@ -46,9 +31,7 @@ enum B24pgProcess {
 
         /// Starts `b24pg sim` on a free port and waits for its webhook line.
         init(_ arguments: [String]) throws {
-            child = try environmentLock.withLock {
-                try ChildProcess(B24pgProcess.executable.path, ["sim", "--port", "0"] + arguments)
-            }
+            child = try ChildProcess(B24pgProcess.executable.path, ["sim", "--port", "0"] + arguments)
             let deadline = Date().addingTimeInterval(60)
             var found: String?
             while found == nil, Date() < deadline, child.isRunning {

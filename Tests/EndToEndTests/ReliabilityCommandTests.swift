@@ -1,7 +1,9 @@
 import B24Core
 import Foundation
-import LeadExport
 import LibPQ
+import Load
+import Pipeline
+import PortalSim
 import PostgresTestSupport
 import ProcessSupport
 import Testing
@@ -10,7 +12,9 @@ import Testing
     import FoundationNetworking
 #endif
 
-@Suite("Reliability of b24pg sync as a process: dead portal, Postgres restart, SIGKILL at many points")
+@Suite(
+    "Reliability of b24pg sync as a process: dead portal, Postgres restart, SIGKILL at many points",
+    .timeLimit(.minutes(10)))
 struct ReliabilityCommandTests {
     static let code = "reliabilitySecret77"
 
@@ -143,6 +147,8 @@ struct ReliabilityCommandTests {
                 // Kill points: after some progress was committed (mid-run, between chunks and inside the
                 // next chunk's COPY or commit), and at fixed delays that land in other stages.
                 let delays: [Double?] = [nil, nil, nil, 0.4, nil, 0.9, nil, 1.6, nil, 2.5]
+                // Where after committed progress each kill lands: seeded, so a failure can be replayed.
+                var jitter = SimRandom(seed: 2_026)
                 var kills = 0
                 for delay in delays {
                     let start = try progress()
@@ -156,7 +162,7 @@ struct ReliabilityCommandTests {
                         usleep(UInt32(delay * 1_000_000))
                     } else {
                         for _ in 0..<400 where try progress() == start && process.isRunning { usleep(20_000) }
-                        usleep(UInt32.random(in: 0...60_000))
+                        usleep(UInt32.random(in: 0...60_000, using: &jitter))
                     }
                     if process.isRunning {
                         process.kill()

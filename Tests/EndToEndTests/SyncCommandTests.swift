@@ -1,23 +1,20 @@
 import Foundation
-import LeadExport
 import LibPQ
+import Pipeline
 import PostgresTestSupport
 import ProcessSupport
 import Testing
 
-@Suite("b24pg sync and status as a user runs them, against b24pg sim")
+@Suite("b24pg sync and status as a user runs them, against b24pg sim", .timeLimit(.minutes(10)))
 struct SyncCommandTests {
     static let code = "e2eSecretCode42"
 
     static func migrated(_ body: (ConnectionString) async throws -> Void) async throws {
-        let name = "b24pg_e2e_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let admin = try TestDatabase.connect()
-        try admin.execute("CREATE DATABASE \(SQLIdentifier.quoted(name))")
-        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(SQLIdentifier.quoted(name)) WITH (FORCE)") }
-        let target = ConnectionString("dbname=\(name)")
-        let migrate = try B24pgProcess.run(["migrate", "--database-url", target.rawValue])
-        #expect(migrate.code == 0)
-        try await body(target)
+        try await TestDatabase.with { target in
+            let migrate = try B24pgProcess.run(["migrate", "--database-url", target.rawValue])
+            #expect(migrate.code == 0)
+            try await body(target)
+        }
     }
 
     @Test("sync loads the portal, exits 0, prints a summary, and no output carries the webhook code")

@@ -11,17 +11,31 @@ struct MigratorTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("sql")
 
-    @Test("the shipped catalog is exactly the sql/ folder, byte for byte, in order")
+    /// The fingerprint of every migration as it shipped. A shipped migration is never edited
+    /// (databases already ran it); a new one adds its line here.
+    static let shipped: [String: String] = [
+        "001_etl.sql": "ca097923fc0c098a",
+        "002_dw.sql": "5d76d7bde27ca671",
+        "003_dim_date.sql": "9b5426c4370c7a14",
+        "004_mart_and_reader.sql": "74a88e2cfcc44be7",
+        "005_sync_progress.sql": "4f520aa1599ce2d9",
+        "006_mart_views.sql": "0e8b2b3f21500419",
+        "007_mart_portal.sql": "6b7d49e09e3529d4",
+        "008_funnel_speed.sql": "3eb000d6bc5b175a",
+        "009_deferred_index.sql": "b165f5d1a1562161",
+    ]
+
+    @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
     func catalogMatchesFolder() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.sqlFolder.path)
             .filter { $0.hasSuffix(".sql") }.sorted()
         #expect(Migration.all.map(\.fileName) == files)
-        for migration in Migration.all {
-            let onDisk = try String(
-                contentsOf: Self.sqlFolder.appendingPathComponent(migration.fileName), encoding: .utf8)
-            #expect(migration.sql == onDisk, "\(migration.fileName) differs from the compiled copy")
-        }
         #expect(Migration.all.map(\.version) == Array(1...Migration.all.count))
+        for migration in Migration.all {
+            #expect(
+                Self.shipped[migration.fileName] == migration.checksum,
+                "\(migration.fileName): edited after it shipped, or new without its line in `shipped`")
+        }
     }
 
     @Test("migrate creates the documented schemas, tables and calendar")

@@ -1,0 +1,93 @@
+import B24Core
+import Bitrix24
+
+/// Reads the portal's reference data in one batch request (plus user pages when there are many).
+public struct ReferenceReader: Sendable {
+    /// The client.
+    public let client: BitrixClient
+
+    /// A reader over `client`.
+    public init(client: BitrixClient) {
+        self.client = client
+    }
+
+    /// The reference lists as the portal returned them, with the portal's clock and time zone.
+    ///
+    /// - Throws: `BitrixError` when a command fails or the answer carries no `time.date_start`.
+    public func read() async throws -> ReferenceAnswer {
+        let commands = [
+            BatchCommand(
+                key: "stages", method: "crm.status.list",
+                parameters: ["filter": ["ENTITY_ID": "STATUS"], "order": ["SORT": "ASC"]]),
+            BatchCommand(
+                key: "sources", method: "crm.status.list",
+                parameters: ["filter": ["ENTITY_ID": "SOURCE"], "order": ["SORT": "ASC"]]),
+            BatchCommand(key: "currencies", method: "crm.currency.list", parameters: ["order": ["SORT": "ASC"]]),
+            BatchCommand(key: "fields", method: "crm.lead.fields", parameters: [:]),
+            BatchCommand(key: "userfields", method: "crm.lead.userfield.list", parameters: ["filter": ["LANG": "en"]]),
+            BatchCommand(key: "users", method: "user.get", parameters: ["sort": "ID", "order": "ASC", "start": 0]),
+        ]
+        let result = try await client.batch(commands)
+        for command in commands {
+            if let error = result.errors[command.key] { throw error }
+        }
+        guard let dateStart = result.time?.dateStart, let zone = PortalTime.offset(of: dateStart),
+            let now = zone.parse(dateStart)
+        else {
+            throw BitrixError(
+                code: .malformedResponse, message: "the portal's answer has no time.date_start", method: "batch",
+                portal: client.portal)
+        }
+        var users = result.results["users"]?.elements ?? []
+        if let next = result.nexts["users"] {
+            var start = next
+            while true {
+                let page = try await client.call(
+                    "user.get", ["sort": "ID", "order": "ASC", "start": .int(Int64(start))])
+                users += page.result.elements ?? []
+                guard let following = page.next, following > start else { break }
+                start = following
+            }
+        }
+        return ReferenceAnswer(
+            stages: result.results["stages"]?.elements ?? [], sources: result.results["sources"]?.elements ?? [],
+            currencies: result.results["currencies"]?.elements ?? [],
+            fields: result.results["fields"]?.objectValue ?? JSONObject(),
+            userFields: result.results["userfields"]?.elements ?? [], users: users, portalNow: now, time: zone)
+    }
+}
+
+/// The portal's reference lists, untouched, and the portal's clock when it answered.
+public struct ReferenceAnswer: Sendable {
+    /// `crm.status.list` rows of the lead stages.
+    public var stages: [JSON]
+    /// `crm.status.list` rows of the lead sources.
+    public var sources: [JSON]
+    /// `crm.currency.list` rows.
+    public var currencies: [JSON]
+    /// `crm.lead.fields`: field descriptions by field name.
+    public var fields: JSONObject
+    /// `crm.lead.userfield.list` rows.
+    public var userFields: [JSON]
+    /// `user.get` rows, every page.
+    public var users: [JSON]
+    /// The portal's clock (unix seconds) when it answered: the run's "now".
+    public var portalNow: Int64
+    /// The offset the portal wrote that answer with.
+    public var time: PortalTime
+
+    /// An answer with the given lists (tests build them by hand).
+    public init(
+        stages: [JSON], sources: [JSON], currencies: [JSON], fields: JSONObject, userFields: [JSON], users: [JSON],
+        portalNow: Int64, time: PortalTime
+    ) {
+        self.stages = stages
+        self.sources = sources
+        self.currencies = currencies
+        self.fields = fields
+        self.userFields = userFields
+        self.users = users
+        self.portalNow = portalNow
+        self.time = time
+    }
+}

@@ -1,0 +1,26 @@
+import B24Core
+import Bitrix24
+
+/// Reads lead stage history (`crm.stagehistory.list`, entity type 1) by keyset on its id.
+public struct StageHistoryReader: Sendable {
+    /// The client.
+    public let client: BitrixClient
+
+    /// A reader over `client`.
+    public init(client: BitrixClient) {
+        self.client = client
+    }
+
+    /// Fields read of each history record.
+    public static let fields = ["ID", "TYPE_ID", "OWNER_ID", "CREATED_TIME", "STATUS_SEMANTIC_ID", "STATUS_ID"]
+
+    /// Hands every page of history records with an id after `afterID` to `body`, in id order.
+    ///
+    /// - Throws: `BitrixError` from the portal or a page that breaks the id order; errors of `body`.
+    public func forEachPage(after afterID: Int64, _ body: ([JSON]) async throws -> Void) async throws {
+        try await KeysetPager(
+            client: client, method: "crm.stagehistory.list", select: Self.fields, extraParameters: ["entityTypeId": 1],
+            shape: .member("items")
+        ).forEachPage(after: afterID, body)
+    }
+}

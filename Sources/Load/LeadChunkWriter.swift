@@ -1,0 +1,166 @@
+import LibPQ
+import Star
+
+/// How a chunk of leads and their children reaches the star, inside the chunk's transaction.
+public protocol LeadChunkWriter: Sendable {
+    /// Writes the chunk's leads, product rows, links, contacts and companies and everything they
+    /// imply (products, stages reached, versions). Returns the COPY summaries of leads, product
+    /// rows and links.
+    func write(_ chunk: LeadChunk, portalID: Int64, runID: Int64, loader: StarLoader) throws -> ChunkCopies
+}
+
+/// The COPY summaries of one chunk.
+public struct ChunkCopies: Sendable {
+    /// Leads copied.
+    public var leads: CopySummary
+    /// Product rows copied.
+    public var productRows: CopySummary
+    /// Contact links copied.
+    public var links: CopySummary
+}
+
+/// The usual path: COPY into staging tables, then merge into the star by key, replacing each
+/// lead's children as a set and opening a version where a tracked attribute changed.
+public struct StagedLeadWriter: LeadChunkWriter {
+    /// The staged writer.
+    public init() {}
+
+    /// Stages the chunk and merges it.
+    public func write(_ chunk: LeadChunk, portalID: Int64, runID: Int64, loader: StarLoader) throws -> ChunkCopies {
+        let copies = ChunkCopies(
+            leads: try loader.stage(.factLead, chunk.leads) { $0.append(lead: $1, portalID: portalID) },
+            productRows: try loader.stage(.factLeadProduct, chunk.productRows) {
+                $0.append(productRow: $1, portalID: portalID)
+            },
+            links: try loader.stage(.bridgeLeadContact, chunk.contactLinks) { $0.append(link: $1, portalID: portalID) })
+        try loader.stageDimensions(contacts: chunk.contacts, companies: chunk.companies, portalID: portalID)
+        let connection = loader.connection
+        try connection.execute(Self.leadUpsert, ids: [portalID, runID])
+        try SQLScript.childrenClear.run(on: connection, ids: [portalID])
+        try connection.execute(StarTable.factLeadProduct.upsertFromStaging())
+        try connection.execute(StarTable.bridgeLeadContact.upsertFromStaging())
+        try loader.mergeDimensions()
+        try SQLScript.stagedChunkDerived.run(on: connection, ids: [portalID])
+        try connection.execute(Self.closeChangedVersions, ids: [portalID])
+        try connection.execute(Self.openVersions, ids: [portalID, runID])
+        return copies
+    }
+
+    /// Leads from staging, live again if they were marked deleted. `$2`: run_id.
+    static let leadUpsert = StarTable.factLead.upsertFromStaging(extra: [
+        ("is_deleted", "false"), ("deleted_at", "NULL::timestamptz"), ("last_run_id", "$2::bigint"),
+        ("loaded_at", "now()"),
+    ])
+
+    /// Closes the current version of every staged lead whose tracked attributes changed. `$1`: portal_id.
+    static var closeChangedVersions: String {
+        let staged = StarTable.trackedLeadColumns.map { "s.\($0)" }.joined(separator: ", ")
+        let current = StarTable.trackedLeadColumns.map { "v.\($0)" }.joined(separator: ", ")
+        return """
+            UPDATE dw.fact_lead_version v SET is_current = false, valid_to = COALESCE(s.modified_at, now())
+            FROM pg_temp.stage_fact_lead s
+            WHERE v.portal_id = $1 AND v.lead_id = s.lead_id AND v.is_current
+              AND (\(current), v.is_deleted) IS DISTINCT FROM (\(staged), false)
+            """
+    }
+
+    /// Opens a version for every staged lead without a current one. `$1`: portal_id; `$2`: run_id.
+    static var openVersions: String {
+        let tracked = StarTable.trackedLeadColumns.joined(separator: ", ")
+        let staged = StarTable.trackedLeadColumns.map { "s.\($0)" }.joined(separator: ", ")
+        return """
+            INSERT INTO dw.fact_lead_version (portal_id, lead_id, version, valid_from, is_current, \(tracked), is_deleted, run_id)
+            SELECT $1, s.lead_id,
+                   COALESCE((SELECT max(v.version) FROM dw.fact_lead_version v WHERE v.portal_id = $1 AND v.lead_id = s.lead_id), 0) + 1,
+                   COALESCE(s.modified_at, s.created_at, now()), true, \(staged), false, $2
+            FROM pg_temp.stage_fact_lead s
+            WHERE NOT EXISTS (SELECT 1 FROM dw.fact_lead_version v WHERE v.portal_id = $1 AND v.lead_id = s.lead_id AND v.is_current)
+            """
+    }
+}
+
+/// A portal's first load: COPY straight into its empty star tables (no staging, no merge), then
+/// derive the products, stages reached and first versions the rows imply.
+public struct DirectLeadWriter: LeadChunkWriter {
+    /// The direct writer.
+    public init() {}
+
+    /// Copies the chunk into the star and derives what it implies.
+    public func write(_ chunk: LeadChunk, portalID: Int64, runID: Int64, loader: StarLoader) throws -> ChunkCopies {
+        let leadTable = StarTable.factLead
+        let copies = ChunkCopies(
+            leads: try loader.copy(chunk.leads, into: leadTable.name, columns: leadTable.columns + ["last_run_id"]) {
+                $0.append(lead: $1, portalID: portalID)
+                $0.append(runID)
+            },
+            productRows: try loader.copy(
+                StarLoader.unique(chunk.productRows, keepLast: true, by: \.rowID),
+                into: StarTable.factLeadProduct.name, columns: StarTable.factLeadProduct.columns
+            ) { $0.append(productRow: $1, portalID: portalID) },
+            links: try loader.copy(
+                StarLoader.unique(chunk.contactLinks, keepLast: false, by: { SIMD2($0.leadID, $0.contactID) }),
+                into: StarTable.bridgeLeadContact.name, columns: StarTable.bridgeLeadContact.columns
+            ) { $0.append(link: $1, portalID: portalID) })
+        try loader.stageDimensions(contacts: chunk.contacts, companies: chunk.companies, portalID: portalID)
+        try loader.mergeDimensions()
+        let firstID = chunk.leads.lazy.map(\.leadID).min() ?? 0
+        let lastID = chunk.leads.lazy.map(\.leadID).max() ?? 0
+        let ids = [portalID, runID, firstID, lastID]
+        try SQLScript.directChunkDerived.run(on: loader.connection, ids: ids)
+        try loader.connection.execute(Self.firstVersions, ids: ids)
+        return copies
+    }
+
+    /// The first version of every lead of the chunk. `$1` portal_id, `$2` run_id, `$3`…`$4` lead ids.
+    static var firstVersions: String {
+        let tracked = StarTable.trackedLeadColumns.joined(separator: ", ")
+        return """
+            INSERT INTO dw.fact_lead_version (portal_id, lead_id, version, valid_from, is_current, \(tracked), is_deleted, run_id)
+            SELECT portal_id, lead_id, 1, COALESCE(modified_at, created_at, now()), true, \(tracked), false, $2
+            FROM dw.fact_lead WHERE portal_id = $1 AND lead_id BETWEEN $3 AND $4
+            """
+    }
+}
+
+extension StarLoader {
+    /// Loads one chunk of leads with their children and dimensions through `writer`, and moves the
+    /// stream's cursor, all in one transaction: after a crash either all of it is there or none.
+    public func loadChunk(
+        _ chunk: LeadChunk, portalID: Int64, runID: Int64, progress: StreamProgress, requests: RunCounters,
+        writer: any LeadChunkWriter
+    ) throws -> ChunkCounts {
+        try prepare()
+        var counts = ChunkCounts()
+        try connection.transaction {
+            let copies = try writer.write(chunk, portalID: portalID, runID: runID, loader: self)
+            try saveProgress(progress, portalID: portalID, runID: runID)
+            counts = ChunkCounts(
+                leads: copies.leads.rows, productRows: copies.productRows.rows, contactLinks: copies.links.rows,
+                nulStripped: copies.leads.strippedNULs + copies.productRows.strippedNULs + copies.links.strippedNULs
+                    + chunk.leads.reduce(0) { $0 + $1.strippedNULs },
+                skipped: chunk.rejected.count)
+            try addCounts(counts, runID: runID, requests: requests)
+        }
+        return counts
+    }
+
+    /// Whether the portal has no leads, product rows, links or versions yet: its first load may
+    /// write through `DirectLeadWriter`.
+    public func leadStarIsEmpty(portalID: Int64) throws -> Bool {
+        try areEmpty(
+            [.factLead, .factLeadProduct, .bridgeLeadContact, StarTable("dw.fact_lead_version", columns: [], key: [])],
+            portalID: portalID)
+    }
+
+    /// Stages contacts and companies.
+    func stageDimensions(contacts: [ContactRecord], companies: [CompanyRecord], portalID: Int64) throws {
+        try stage(.dimContact, contacts) { $0.append(contact: $1, portalID: portalID) }
+        try stage(.dimCompany, companies) { $0.append(company: $1, portalID: portalID) }
+    }
+
+    /// Merges staged contacts and companies.
+    func mergeDimensions() throws {
+        try connection.execute(StarTable.dimContact.upsertFromStaging())
+        try connection.execute(StarTable.dimCompany.upsertFromStaging())
+    }
+}

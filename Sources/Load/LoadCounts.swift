@@ -1,0 +1,55 @@
+/// What a chunk added.
+public struct ChunkCounts: Sendable, Equatable {
+    /// Leads upserted.
+    public var leads = 0
+    /// Product rows written.
+    public var productRows = 0
+    /// Contact links written.
+    public var contactLinks = 0
+    /// Stage-history rows written.
+    public var stageHistory = 0
+    /// NUL characters stripped.
+    public var nulStripped = 0
+    /// Records skipped as invalid.
+    public var skipped = 0
+
+    /// Counts with every field given (zero by default).
+    public init(
+        leads: Int = 0, productRows: Int = 0, contactLinks: Int = 0, stageHistory: Int = 0, nulStripped: Int = 0,
+        skipped: Int = 0
+    ) {
+        self.leads = leads
+        self.productRows = productRows
+        self.contactLinks = contactLinks
+        self.stageHistory = stageHistory
+        self.nulStripped = nulStripped
+        self.skipped = skipped
+    }
+
+    /// Adds another chunk's counts.
+    public mutating func add(_ part: ChunkCounts) {
+        leads += part.leads
+        productRows += part.productRows
+        contactLinks += part.contactLinks
+        stageHistory += part.stageHistory
+        nulStripped += part.nulStripped
+        skipped += part.skipped
+    }
+}
+
+/// Request counters for the run row.
+public struct RunCounters: Sendable {
+    /// HTTP requests.
+    public var requests: Int
+    /// Retries.
+    public var retries: Int
+    /// 503 and 429 answers.
+    public var throttled: Int
+
+    /// Creates counters.
+    public init(requests: Int, retries: Int, throttled: Int) {
+        self.requests = requests
+        self.retries = retries
+        self.throttled = throttled
+    }
+}

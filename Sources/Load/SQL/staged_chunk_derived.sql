@@ -1,0 +1,10 @@
+-- After a staged chunk is merged: the products its rows name and the stages its leads are in.
+-- $1: portal_id.
+INSERT INTO dw.dim_product (portal_id, product_id, name, measure_name)
+SELECT DISTINCT ON (product_id) $1, product_id, product_name, measure_name FROM pg_temp.stage_fact_lead_product
+WHERE product_id IS NOT NULL AND product_id > 0 ORDER BY product_id, row_id DESC
+ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_name = EXCLUDED.measure_name
+WHERE (dw.dim_product.name, dw.dim_product.measure_name) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.measure_name);
+INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
+SELECT portal_id, status_id, lead_id FROM pg_temp.stage_fact_lead WHERE status_id IS NOT NULL
+ON CONFLICT DO NOTHING;

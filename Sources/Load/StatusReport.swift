@@ -1,0 +1,82 @@
+import LibPQ
+
+/// What `b24pg status` shows, read from `etl` and `dw`: watermarks and lag per stream, the last
+/// runs, row counts per table and indexes a first load set aside. Never a secret.
+public struct StatusReport: Sendable {
+    /// One titled table of text cells (`nil` is NULL).
+    public struct Section: Sendable {
+        /// What the table shows.
+        public var title: String
+        /// Column headings.
+        public var header: [String]
+        /// Rows of cells.
+        public var rows: [[String?]]
+    }
+
+    /// The sections, in display order; the set-aside indexes only while there are any.
+    public var sections: [Section]
+
+    /// Reads the report, with the `runs` most recent runs.
+    ///
+    /// - Throws: `PostgresError` when a query fails.
+    public static func read(_ connection: Connection, runs: Int) throws -> StatusReport {
+        var sections: [Section] = []
+        let streams = try connection.execute(
+            """
+            SELECT p.host, p.time_zone, s.stream, s.watermark_time, s.watermark_id,
+                   CASE WHEN s.watermark_time IS NULL THEN NULL
+                        ELSE date_trunc('second', now() - s.watermark_time)::text END AS lag,
+                   s.pass_started_at IS NOT NULL AS pass_unfinished
+            FROM etl.portal p LEFT JOIN etl.sync_state s USING (portal_id) ORDER BY p.host, s.stream
+            """)
+        sections.append(
+            Section(
+                title: "watermarks",
+                header: ["portal", "tz", "stream", "watermark", "last id", "lag", "unfinished pass"],
+                rows: streams.rows))
+        let recent = try connection.execute(
+            """
+            SELECT r.run_id, p.host, r.mode, r.status, to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS'),
+                   round(extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at)::numeric, 1),
+                   r.leads_upserted, r.product_rows, r.contact_links, r.stage_history, r.leads_deleted,
+                   r.records_skipped, r.http_requests, r.retries, r.throttled, left(r.error, 80)
+            FROM etl.sync_run r JOIN etl.portal p USING (portal_id) ORDER BY r.run_id DESC LIMIT $1
+            """, ids: [Int64(runs)])
+        sections.append(
+            Section(
+                title: "last runs",
+                header: [
+                    "run", "portal", "mode", "status", "started", "seconds", "leads", "products", "links", "history",
+                    "deleted", "skipped", "requests", "retries", "503/429", "error",
+                ], rows: recent.rows))
+        let counts = try connection.execute(
+            """
+            SELECT 'dw.fact_lead', count(*) FILTER (WHERE NOT is_deleted)::text || ' live, '
+                   || count(*) FILTER (WHERE is_deleted)::text || ' deleted' FROM dw.fact_lead
+            UNION ALL SELECT 'dw.fact_lead_product', count(*)::text FROM dw.fact_lead_product
+            UNION ALL SELECT 'dw.bridge_lead_contact', count(*)::text FROM dw.bridge_lead_contact
+            UNION ALL SELECT 'dw.fact_lead_stage_history', count(*)::text FROM dw.fact_lead_stage_history
+            UNION ALL SELECT 'dw.fact_lead_version', count(*)::text FROM dw.fact_lead_version
+            UNION ALL SELECT 'dw.dim_status', count(*)::text FROM dw.dim_status
+            UNION ALL SELECT 'dw.dim_source', count(*)::text FROM dw.dim_source
+            UNION ALL SELECT 'dw.dim_user', count(*)::text FROM dw.dim_user
+            UNION ALL SELECT 'dw.dim_contact', count(*)::text FROM dw.dim_contact
+            UNION ALL SELECT 'dw.dim_company', count(*)::text FROM dw.dim_company
+            UNION ALL SELECT 'dw.dim_product', count(*)::text FROM dw.dim_product
+            UNION ALL SELECT 'dw.dim_lead_field', count(*)::text FROM dw.dim_lead_field
+            """)
+        sections.append(Section(title: "rows", header: ["table", "rows"], rows: counts.rows))
+        let deferred = try connection.execute(
+            """
+            SELECT index_name, table_name, to_char(deferred_at, 'YYYY-MM-DD HH24:MI:SS')
+            FROM etl.deferred_index ORDER BY index_name
+            """)
+        if !deferred.rows.isEmpty {
+            sections.append(
+                Section(
+                    title: "indexes set aside by an unfinished first load (the next sync builds them again)",
+                    header: ["index", "table", "since"], rows: deferred.rows))
+        }
+        return StatusReport(sections: sections)
+    }
+}

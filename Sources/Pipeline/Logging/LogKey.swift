@@ -1,0 +1,48 @@
+/// Every event name and metadata key a run logs, in one place: what log queries and dashboards
+/// can rely on.
+public enum LogKey {
+    /// The `etl.sync_run` id.
+    public static let run = "run"
+    /// The sync mode.
+    public static let mode = "mode"
+    /// The portal origin (never the webhook secret).
+    public static let portal = "portal"
+    /// A stage of the run, for progress.
+    public static let stage = "stage"
+    /// A stream's name.
+    public static let stream = "stream"
+    /// The error of a failed run or a skipped record.
+    public static let error = "error"
+    /// Why a record was skipped.
+    public static let reason = "reason"
+    /// A lead id.
+    public static let lead = "lead"
+    /// A count of indexes.
+    public static let indexes = "indexes"
+
+    /// Event names.
+    public enum Event {
+        /// A run began reading the portal.
+        public static let runStarted = "run_started"
+        /// A run finished; carries the summary line.
+        public static let runFinished = "run_finished"
+        /// A run failed; carries the error.
+        public static let runFailed = "run_failed"
+        /// A stream's pass began.
+        public static let passStarted = "pass_started"
+        /// Progress of a stage (non-terminal logs).
+        public static let progress = "progress"
+        /// A record could not be loaded exactly and was skipped.
+        public static let recordSkipped = "record_skipped"
+        /// A lead was deleted while the run read it.
+        public static let leadVanished = "lead_vanished"
+        /// Secondary indexes were set aside for a first load.
+        public static let indexesDeferred = "indexes_deferred"
+        /// Set-aside indexes were built again.
+        public static let indexesRestored = "indexes_restored"
+        /// The delete scan finished.
+        public static let reconciled = "reconciled"
+        /// The portal's pages repeated or cut rows.
+        public static let pagingAnomalies = "portal_paging_anomalies"
+    }
+}

@@ -1,0 +1,86 @@
+import B24Core
+import Extract
+import Load
+import Star
+import Transform
+
+/// Lead stage history: `crm.stagehistory.list` by keyset on its id from the last id loaded,
+/// 2,500 changes per transaction; a portal's first load copies straight in and derives the
+/// stages reached once at the end.
+public struct StageHistoryStream: SyncStream {
+    /// The stream.
+    public init() {}
+
+    /// `stage_history`.
+    public var name: String { StreamProgress.stageHistory }
+
+    /// Where the pass starts and how it writes.
+    public struct Pass: Sendable {
+        /// The last history id loaded.
+        var cursor: Int64
+        /// Staged, or straight in for a first load.
+        var writer: any StageHistoryWriter
+    }
+
+    /// Stage-history rows read and waiting to be loaded, with the cursor they move to.
+    public struct Batch: Sendable {
+        var rows: [StageHistoryRecord] = []
+        var skipped = 0
+        var lastID: Int64
+    }
+
+    /// Changes per transaction.
+    static let batchSize = 2_500
+
+    /// Starts after the last id loaded.
+    public func begin(_ run: RunContext) async throws -> Pass {
+        let portalID = run.portalID
+        return try await run.database.run { loader in
+            let state = try loader.streamState(portalID: portalID, stream: StreamProgress.stageHistory)
+            return Pass(cursor: state.cursor, writer: try loader.historyWriter(portalID: portalID, state: state))
+        }
+    }
+
+    /// Pages of history become rows as they arrive, sent every `batchSize` rows.
+    public func read(
+        _ pass: Pass, _ run: RunContext, send: @escaping @Sendable (Batch) async throws -> Void
+    ) async throws {
+        var pending = Batch(lastID: pass.cursor)
+        var sentID = pass.cursor
+        try await StageHistoryReader(client: run.client).forEachPage(after: pass.cursor) { page in
+            for item in page {
+                do throws(TransformError) {
+                    pending.rows.append(try run.transformer.stageHistory(item))
+                } catch {
+                    pending.skipped += 1
+                    run.log.event(LogKey.Event.recordSkipped, level: .warning, [LogKey.reason: "\(error.description)"])
+                }
+                pending.lastID = max(pending.lastID, item["ID"]?.lenientInt ?? pending.lastID)
+            }
+            if pending.rows.count >= Self.batchSize {
+                sentID = pending.lastID
+                try await send(pending)
+                pending = Batch(lastID: sentID)
+            }
+        }
+        // A last batch with no rows still moves the cursor past records that were skipped.
+        if !pending.rows.isEmpty || pending.skipped > 0 || pending.lastID != sentID { try await send(pending) }
+    }
+
+    /// Writes the rows and the cursor in one transaction.
+    public func load(_ batch: Batch, _ pass: Pass, _ run: RunContext) async throws -> StreamCounts {
+        let counters = run.requestCounters
+        let (portalID, runID) = (run.portalID, run.runID)
+        return try await run.database.run {
+            try $0.loadHistory(
+                batch.rows, portalID: portalID, runID: runID, lastID: batch.lastID, skipped: batch.skipped,
+                requests: counters, writer: pass.writer)
+        }
+    }
+
+    /// The writer ends the pass (a first load derives the stages reached and clears its mark).
+    public func finish(_ pass: Pass, _ run: RunContext, totals: StreamCounts) async throws {
+        let portalID = run.portalID
+        try await run.database.run { try pass.writer.finish(portalID: portalID, loader: $0) }
+    }
+}

@@ -1,0 +1,143 @@
+import B24Core
+import Bitrix24
+import Extract
+import Load
+import Transform
+
+/// The nightly job: every registered stream, extract → transform → load, incremental and
+/// crash-safe.
+///
+/// A run takes the portal's advisory lock, records itself in `etl.sync_run`, reads reference
+/// data, runs each stream's pass (one transaction per chunk, the cursor committed with it, the
+/// watermark moved when the pass completes), rebuilds indexes a first load set aside and flags
+/// deletes. Whatever fails after the lock is taken — reference data included — goes through one
+/// path: the run is recorded as failed, logged, the lock released, and the error rethrown as it
+/// was. A run killed at any moment and run again ends as one clean run would.
+public final class SyncEngine: Sendable {
+    /// The portal client.
+    public let client: BitrixClient
+    /// The database side.
+    public let database: DatabaseWorker
+    /// The portal's host, as `etl.portal` records it.
+    public let host: String
+    /// How to run.
+    public let options: SyncOptions
+    /// Where events go.
+    public let log: RunLog
+    /// The streams, in order.
+    public let streams: [any SyncStream]
+    private let clock: any ClientClock
+
+    /// An engine for one portal.
+    public init(
+        client: BitrixClient, database: DatabaseWorker, host: String, options: SyncOptions, log: RunLog,
+        clock: any ClientClock, streams: [any SyncStream] = SyncStreams.standard
+    ) {
+        self.client = client
+        self.database = database
+        self.host = host
+        self.options = options
+        self.log = log
+        self.clock = clock
+        self.streams = streams
+    }
+
+    /// The advisory-lock key of a portal: one sync per portal and database at a time.
+    public static func lockKey(host: String) -> Int64 {
+        StarLoader.portalLockKey(host: host)
+    }
+
+    /// Runs one sync.
+    ///
+    /// - Throws: `SyncError` with kind `.locked` when another sync holds the lock; otherwise the
+    ///   error that stopped the run (`BitrixError`, `PostgresError`, `SyncError`), after the run
+    ///   was recorded as failed and the lock released.
+    public func run() async throws -> SyncSummary {
+        let started = clock.now()
+        let (host, mode) = (self.host, options.mode)
+        guard try await database.run({ try $0.tryLockPortal(host: host) }) else { throw SyncError.locked(host) }
+        let runID: Int64
+        let portalID: Int64
+        do {
+            (portalID, runID) = try await database.run { loader in
+                let portalID = try loader.registerPortal(host: host, timeZone: nil)
+                try loader.closeInterruptedRuns(portalID: portalID)
+                return (portalID, try loader.startRun(portalID: portalID, mode: mode.name))
+            }
+        } catch {
+            _ = try? await database.run { try $0.unlockPortal(host: host) }
+            throw error
+        }
+        do {
+            let summary = try await sync(portalID: portalID, runID: runID, started: started)
+            _ = try? await database.run { try $0.unlockPortal(host: host) }
+            return summary
+        } catch {
+            let counters = requestCounters
+            let message = String(describing: error)
+            _ = try? await database.run {
+                try $0.finishRun(runID: runID, succeeded: false, counters: counters, error: message)
+            }
+            _ = try? await database.run { try $0.unlockPortal(host: host) }
+            log.event(LogKey.Event.runFailed, level: .error, [LogKey.run: "\(runID)", LogKey.error: "\(message)"])
+            throw error
+        }
+    }
+
+    /// The run itself, between taking the lock and releasing it.
+    private func sync(portalID: Int64, runID: Int64, started: Double) async throws -> SyncSummary {
+        let answer = try await ReferenceReader(client: client).read()
+        let reference = ReferenceTransformer.reference(
+            stages: answer.stages, sources: answer.sources, currencies: answer.currencies, fields: answer.fields,
+            userFields: answer.userFields, users: answer.users)
+        let host = self.host
+        try await database.run { loader in
+            _ = try loader.registerPortal(host: host, timeZone: answer.time.offsetText)
+            try loader.loadReference(portalID: portalID, reference)
+        }
+        log.event(
+            LogKey.Event.runStarted,
+            [LogKey.run: "\(runID)", LogKey.mode: "\(options.mode.name)", LogKey.portal: "\(client.portal)"])
+        let clock = self.clock
+        let context = RunContext(
+            client: client, database: database, options: options, log: log, portalID: portalID, runID: runID,
+            time: answer.time, portalNow: answer.portalNow, elapsed: { clock.now() - started }, reference: reference,
+            transformer: LeadTransformer(
+                time: answer.time, stageSemantics: reference.stageSemantics, customFields: reference.customFields))
+        var summary = SyncSummary(runID: runID, mode: options.mode.name)
+        for stream in streams {
+            summary.add(try await stream.runPass(context))
+        }
+        // Indexes a first load set aside (in this run or one that stopped) are built again.
+        let restored = try await database.run { try $0.restoreDeferredIndexes() }
+        if restored > 0 { log.event(LogKey.Event.indexesRestored, [LogKey.indexes: "\(restored)"]) }
+        if options.reconcile {
+            for stream in streams { summary.deleted += try await stream.reconcile(context) }
+        }
+        let counters = requestCounters
+        summary.requests = counters.requests
+        summary.retries = counters.retries
+        summary.throttled = counters.throttled
+        summary.seconds = clock.now() - started
+        try await database.run { try $0.finishRun(runID: runID, succeeded: true, counters: counters, error: nil) }
+        summary.databaseSeconds = database.busySeconds
+        let odd = client.statistics.snapshot
+        if odd.duplicateRows > 0 || odd.shortPages > 0 {
+            log.event(
+                LogKey.Event.pagingAnomalies, level: .warning,
+                [
+                    LogKey.run: "\(runID)", "duplicate_rows_dropped": "\(odd.duplicateRows)",
+                    "short_pages_continued": "\(odd.shortPages)",
+                ])
+        }
+        log.event(LogKey.Event.runFinished, [LogKey.run: "\(runID)", "summary": "\(summary.line)"])
+        return summary
+    }
+
+    private var requestCounters: RunCounters {
+        let snapshot = client.statistics.snapshot
+        return RunCounters(
+            requests: snapshot.requests, retries: snapshot.retries,
+            throttled: snapshot.throttled + snapshot.operatingRefusals)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Which leads a sync reads.
+public enum SyncMode: Sendable, Equatable {
+    /// Leads modified since the stored watermark (minus the safety overlap); all on the first run.
+    case incremental
+    /// Every lead.
+    case full
+    /// Leads modified since a unix time (a backfill).
+    case since(Int64)
+
+    /// `incremental`, `full` or `since`, as `etl.sync_run.mode` stores it.
+    public var name: String {
+        switch self {
+        case .incremental: return "incremental"
+        case .full: return "full"
+        case .since: return "since"
+        }
+    }
+}
+
+/// How a sync runs.
+public struct SyncOptions: Sendable {
+    /// Which leads to read.
+    public var mode: SyncMode
+    /// Run the ID-only reconciliation scan that flags deleted leads.
+    public var reconcile: Bool
+    /// Seconds subtracted from the watermark, for changes the portal committed late.
+    public var overlapSeconds: Int64
+    /// Leads per load transaction (one keyset request reads 2,500).
+    public var leadsPerChunk: Int
+    /// Detail batch requests in flight at once.
+    public var detailConcurrency: Int
+
+    /// Options with production defaults.
+    public init(
+        mode: SyncMode = .incremental, reconcile: Bool = true, overlapSeconds: Int64 = 300, leadsPerChunk: Int = 2_500,
+        detailConcurrency: Int = 2
+    ) {
+        self.mode = mode
+        self.reconcile = reconcile
+        self.overlapSeconds = overlapSeconds
+        self.leadsPerChunk = max(1, leadsPerChunk)
+        self.detailConcurrency = max(1, detailConcurrency)
+    }
+}

@@ -1,0 +1,57 @@
+import Load
+
+/// One kind of record a sync brings over (leads, stage history; deals and activities next):
+/// how it is read from the portal, turned into rows and loaded, as one pass per run.
+///
+/// The engine runs every registered stream in order (`SyncStreams.standard`), each as a
+/// pipeline: `read` hands batches to `load` through a bounded channel, so the next batch is
+/// read while the previous one is written. To add a stream, add a type conforming to this
+/// protocol (its reader in `Extract`, its transform in `Transform`, its writer in `Load`) and
+/// register it; the engine does not change.
+public protocol SyncStream: Sendable {
+    /// What `read` hands to `load`: rows ready to write, with the cursor they move to.
+    associatedtype Batch: Sendable
+    /// What `begin` decided for this pass (where to start, how to write).
+    associatedtype Pass: Sendable
+
+    /// The stream's name in `etl.sync_state` and the log.
+    var name: String { get }
+
+    /// Reads the stream's state and decides how this run's pass goes.
+    func begin(_ run: RunContext) async throws -> Pass
+    /// Reads the portal from where the pass starts, handing batches to `send` in order.
+    func read(_ pass: Pass, _ run: RunContext, send: @escaping @Sendable (Batch) async throws -> Void) async throws
+    /// Writes one batch and the stream's progress in one transaction.
+    func load(_ batch: Batch, _ pass: Pass, _ run: RunContext) async throws -> StreamCounts
+    /// Ends the pass (watermark, derived rows); `totals` are what the loads wrote.
+    func finish(_ pass: Pass, _ run: RunContext, totals: StreamCounts) async throws
+    /// Flags records the portal no longer has (an ID scan); returns how many were flagged.
+    func reconcile(_ run: RunContext) async throws -> Int
+}
+
+extension SyncStream {
+    /// Streams without a delete scan flag nothing.
+    public func reconcile(_ run: RunContext) async throws -> Int { 0 }
+
+    /// Runs one pass of this stream: begin, read while loading, finish.
+    func runPass(_ run: RunContext) async throws -> StreamCounts {
+        let pass = try await begin(run)
+        let name = self.name
+        let totals = try await StreamPipeline.run(
+            produce: { send in try await read(pass, run, send: send) },
+            load: { batch in try await load(batch, pass, run) },
+            progress: { run.log.progress(name, done: $0.primary, unit: $0.unit) })
+        try await finish(pass, run, totals: totals)
+        return totals
+    }
+}
+
+/// What a stream's loads wrote (the chunk counts) and how to show its progress.
+public typealias StreamCounts = ChunkCounts
+
+extension ChunkCounts {
+    /// The count progress shows: leads, or stage changes for a history-only stream.
+    var primary: Int { leads > 0 || stageHistory == 0 ? leads : stageHistory }
+    /// The unit of `primary`.
+    var unit: String { leads > 0 || stageHistory == 0 ? "leads" : "changes" }
+}

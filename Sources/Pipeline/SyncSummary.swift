@@ -1,0 +1,54 @@
+import Foundation
+import Load
+
+/// What one sync did.
+public struct SyncSummary: Sendable, Equatable {
+    /// The `etl.sync_run` id.
+    public var runID: Int64 = 0
+    /// The mode.
+    public var mode = "incremental"
+    /// Leads upserted.
+    public var leads = 0
+    /// Product rows written.
+    public var productRows = 0
+    /// Contact links written.
+    public var contactLinks = 0
+    /// Stage-history rows written.
+    public var stageHistory = 0
+    /// Leads newly flagged deleted.
+    public var deleted = 0
+    /// Records rejected.
+    public var skipped = 0
+    /// NUL characters stripped.
+    public var nulStripped = 0
+    /// HTTP requests.
+    public var requests = 0
+    /// Retries.
+    public var retries = 0
+    /// 503 and 429 answers.
+    public var throttled = 0
+    /// Wall time, seconds.
+    public var seconds = 0.0
+    /// Seconds spent in database calls (they overlap with reading the portal, so this is not a share of `seconds`).
+    public var databaseSeconds = 0.0
+
+    /// The final summary line.
+    public var line: String {
+        "sync \(mode) finished: run=\(runID) leads=\(leads) product_rows=\(productRows) links=\(contactLinks) "
+            + "stage_history=\(stageHistory) deleted=\(deleted) skipped=\(skipped) requests=\(requests) "
+            + "retries=\(retries) throttled=\(throttled) duration=\(String(format: "%.1f", seconds))s "
+            + "database=\(String(format: "%.1f", databaseSeconds))s"
+    }
+}
+
+extension SyncSummary {
+    /// Adds what a stream's pass wrote.
+    mutating func add(_ counts: StreamCounts) {
+        leads += counts.leads
+        productRows += counts.productRows
+        contactLinks += counts.contactLinks
+        stageHistory += counts.stageHistory
+        nulStripped += counts.nulStripped
+        skipped += counts.skipped
+    }
+}

@@ -1,0 +1,193 @@
+import B24Core
+import Star
+
+/// Pure functions from decoded API records to typed star rows.
+///
+/// Every "empty" spelling (`""`, `null`, `false`, `"0"` for references, a missing key) becomes
+/// NULL; a value that cannot be loaded exactly (a number that is not one, a date that is not
+/// one) rejects the record with a `TransformError` naming the record and field.
+public struct LeadTransformer: Sendable {
+    /// The portal's time zone: date keys are local dates there.
+    public let time: PortalTime
+    /// Stage semantics (`P`, `S`, `F`) by status id, for leads that lack `STATUS_SEMANTIC_ID`.
+    public let stageSemantics: [String: String]
+    /// Custom fields by name.
+    public let customFields: [String: CustomFieldDefinition]
+
+    /// A transformer for one portal.
+    public init(time: PortalTime, stageSemantics: [String: String], customFields: [String: CustomFieldDefinition]) {
+        self.time = time
+        self.stageSemantics = stageSemantics
+        self.customFields = customFields
+    }
+
+    /// A `crm.lead.list` record as a `dw.fact_lead` row.
+    public func lead(_ record: JSON) throws(TransformError) -> LeadRow {
+        var reader = RecordReader(record: record, entity: "lead", time: time)
+        let id = try reader.id("ID")
+        reader.id = id
+        let status = reader.text("STATUS_ID")
+        var semantic = reader.text("STATUS_SEMANTIC_ID").map { $0.uppercased() }
+        if semantic == nil || !["P", "S", "F"].contains(semantic ?? "") {
+            semantic = status.flatMap { stageSemantics[$0] } ?? (status == nil ? nil : "P")
+        }
+        let created = try reader.timestamp("DATE_CREATE")
+        let closed = try reader.timestamp("DATE_CLOSED")
+        let custom = try customFieldsJSON(record, id: id)
+        return LeadRow(
+            leadID: id, title: reader.text("TITLE"), name: reader.text("NAME"), lastName: reader.text("LAST_NAME"),
+            companyTitle: reader.text("COMPANY_TITLE"), statusID: status, statusSemantic: semantic,
+            sourceID: reader.text("SOURCE_ID"), sourceDescription: reader.text("SOURCE_DESCRIPTION"),
+            assignedByID: try reader.reference("ASSIGNED_BY_ID"), createdByID: try reader.reference("CREATED_BY_ID"),
+            modifyByID: try reader.reference("MODIFY_BY_ID"), companyID: try reader.reference("COMPANY_ID"),
+            contactID: try reader.reference("CONTACT_ID"), opportunity: try reader.decimal("OPPORTUNITY"),
+            currencyID: reader.text("CURRENCY_ID"), isManualOpportunity: try reader.flag("IS_MANUAL_OPPORTUNITY"),
+            isReturnCustomer: try reader.flag("IS_RETURN_CUSTOMER"), opened: try reader.flag("OPENED"),
+            hasPhone: try reader.flag("HAS_PHONE"), hasEmail: try reader.flag("HAS_EMAIL"), createdAt: created,
+            modifiedAt: try reader.timestamp("DATE_MODIFY"), movedAt: try reader.timestamp("MOVED_TIME"),
+            closedAt: closed, createdDateKey: created.map(time.dateKey) ?? 0,
+            closedDateKey: semantic == "P" ? 0 : (closed.map(time.dateKey) ?? 0),
+            utm: ["UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM"].map { reader.text($0) },
+            customFields: custom.text, strippedNULs: custom.strippedNULs)
+    }
+
+    /// A `crm.lead.productrows.get` row of lead `leadID`.
+    public func productRow(_ record: JSON, leadID: Int64) throws(TransformError) -> ProductRowRecord {
+        var reader = RecordReader(record: record, entity: "product row of lead", time: time)
+        reader.id = leadID
+        return ProductRowRecord(
+            rowID: try reader.id("ID"), leadID: leadID, productID: try reader.integer("PRODUCT_ID"),
+            productName: reader.text("PRODUCT_NAME"), price: try reader.decimal("PRICE"),
+            priceExclusive: try reader.decimal("PRICE_EXCLUSIVE"), priceNetto: try reader.decimal("PRICE_NETTO"),
+            priceBrutto: try reader.decimal("PRICE_BRUTTO"), quantity: try reader.decimal("QUANTITY"),
+            discountTypeID: try reader.integer("DISCOUNT_TYPE_ID"), discountRate: try reader.decimal("DISCOUNT_RATE"),
+            discountSum: try reader.decimal("DISCOUNT_SUM"), taxRate: try reader.decimal("TAX_RATE"),
+            taxIncluded: try reader.flag("TAX_INCLUDED"), customized: try reader.flag("CUSTOMIZED"),
+            measureCode: try reader.integer("MEASURE_CODE"), measureName: reader.text("MEASURE_NAME"),
+            sort: try reader.integer("SORT"), type: try reader.integer("TYPE"))
+    }
+
+    /// A `crm.lead.contact.items.get` row of lead `leadID`.
+    public func contactLink(_ record: JSON, leadID: Int64) throws(TransformError) -> ContactLinkRecord {
+        var reader = RecordReader(record: record, entity: "contact binding of lead", time: time)
+        reader.id = leadID
+        return ContactLinkRecord(
+            leadID: leadID, contactID: try reader.id("CONTACT_ID"), isPrimary: try reader.flag("IS_PRIMARY") ?? false,
+            sort: try reader.integer("SORT"), roleID: try reader.integer("ROLE_ID"))
+    }
+
+    /// A `crm.stagehistory.list` item.
+    public func stageHistory(_ record: JSON) throws(TransformError) -> StageHistoryRecord {
+        var reader = RecordReader(record: record, entity: "stage history", time: time)
+        let id = try reader.id("ID")
+        reader.id = id
+        let created = try reader.timestamp("CREATED_TIME")
+        return StageHistoryRecord(
+            historyID: id, leadID: try reader.id("OWNER_ID"), typeID: try reader.integer("TYPE_ID"),
+            statusID: reader.text("STATUS_ID"), statusSemantic: reader.text("STATUS_SEMANTIC_ID"), createdAt: created,
+            createdDateKey: created.map(time.dateKey) ?? 0)
+    }
+
+    /// Custom (`UF_…`) fields as JSON: typed numbers and booleans, dates as ISO text, enumerations
+    /// as `{"id":…,"value":"label"}` (lists for multiple fields); NUL removed from text.
+    func customFieldsJSON(_ record: JSON, id: Int64) throws(TransformError) -> (text: String, strippedNULs: Int) {
+        var object = JSONObject()
+        var stripped = 0
+        guard let members = record.objectValue else { return ("{}", 0) }
+        for (key, value) in members where key.hasPrefix("UF_") {
+            let definition = customFields[key]
+            let converted = try customValue(value, definition, field: key, id: id)
+            let (clean, removed) = Self.stripNUL(converted)
+            stripped += removed
+            object[key] = clean
+        }
+        return (JSON.object(object).serialized(), stripped)
+    }
+
+    private func customValue(
+        _ value: JSON, _ definition: CustomFieldDefinition?, field: String, id: Int64
+    ) throws(TransformError) -> JSON {
+        let type = definition?.type ?? "string"
+        let multiple = definition?.isMultiple ?? false
+        func fail(_ reason: String) -> TransformError {
+            TransformError(entity: "lead", id: id, field: field, reason: reason)
+        }
+        if multiple {
+            let elements: [JSON] = value.isEmptyValue ? [] : (value.elements ?? [value])
+            var converted: [JSON] = []
+            for element in elements {
+                converted.append(try single(element, type: type, definition: definition, fail: fail))
+            }
+            return .array(converted.filter { !$0.isNull })
+        }
+        if let elements = value.arrayValue {
+            return try single(elements.first ?? .null, type: type, definition: definition, fail: fail)
+        }
+        return try single(value, type: type, definition: definition, fail: fail)
+    }
+
+    private func single(
+        _ value: JSON, type: String, definition: CustomFieldDefinition?, fail: (String) -> TransformError
+    ) throws(TransformError) -> JSON {
+        if value.isNull || value == .string("") { return .null }
+        switch type {
+        case "double", "integer":
+            if value == .bool(false) { return .null }
+            guard let number = value.lenientDouble else { throw fail("\(Self.quote(value)) is not a number") }
+            if let integer = value.lenientInt { return .int(integer) }
+            return .double(number)
+        case "boolean":
+            guard let flag = value.lenientBool else { throw fail("\(Self.quote(value)) is not a boolean") }
+            return .bool(flag)
+        case "enumeration":
+            if value == .bool(false) { return .null }
+            guard let optionID = value.lenientInt else { throw fail("\(Self.quote(value)) is not an option id") }
+            return ["id": .int(optionID), "value": definition?.items[optionID].map(JSON.string) ?? .null]
+        case "datetime", "date":
+            if value == .bool(false) { return .null }
+            guard let text = value.stringValue else { throw fail("\(Self.quote(value)) is not a date") }
+            if text.hasPrefix("0000-00-00") { return .null }
+            guard let stamp = time.parse(text) else { throw fail("\(Self.quote(value)) is not a date") }
+            let zone = PortalTime.offset(of: text) ?? time
+            return .string(type == "date" ? String(zone.format(stamp).prefix(10)) : zone.format(stamp))
+        default:
+            if value == .bool(false) { return .null }
+            return value.stringValue.map(JSON.string) ?? value
+        }
+    }
+
+    /// The value with NUL characters removed from every string, and how many were removed.
+    static func stripNUL(_ value: JSON) -> (JSON, Int) {
+        switch value {
+        case .string(let text):
+            guard text.utf8.contains(0) else { return (value, 0) }
+            let count = text.utf8.filter { $0 == 0 }.count
+            return (.string(String(text.unicodeScalars.filter { $0 != "\u{0}" }.map(Character.init))), count)
+        case .array(let array):
+            var total = 0
+            let cleaned = array.map { element -> JSON in
+                let (clean, count) = stripNUL(element)
+                total += count
+                return clean
+            }
+            return (.array(cleaned), total)
+        case .object(let object):
+            var total = 0
+            var cleaned = JSONObject()
+            for (key, child) in object {
+                let (clean, count) = stripNUL(child)
+                total += count
+                cleaned[key] = clean
+            }
+            return (.object(cleaned), total)
+        default:
+            return (value, 0)
+        }
+    }
+
+    /// A value for a message, shortened.
+    static func quote(_ value: JSON) -> String {
+        let text = value.serialized()
+        return text.count > 60 ? String(text.prefix(60)) + "…" : text
+    }
+}

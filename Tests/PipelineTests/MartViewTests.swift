@@ -1,0 +1,201 @@
+import B24Core
+import Foundation
+import LibPQ
+import Pipeline
+import PortalSim
+import Testing
+
+@Suite("mart views against numbers computed independently from the simulator's data")
+struct MartViewTests {
+    /// Percentile with linear interpolation, as PostgreSQL's percentile_cont computes it.
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let position = fraction * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down))
+        let upper = min(lower + 1, sorted.count - 1)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+    }
+
+    static func rate(_ part: Int, _ whole: Int) -> String? {
+        guard whole > 0 else { return nil }
+        return String(format: "%.4f", (Double(part) / Double(whole) * 10_000).rounded() / 10_000)
+    }
+
+    @Test("every mart view equals what the portal's data says; deleted leads are excluded")
+    func martViews() async throws {
+        let harness = try SyncHarness(leads: 1_500, seed: 33)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            let victim = harness.portal.snapshot.leadIDs[3]
+            harness.write("crm.lead.delete", ["id": .int(victim)])
+            _ = try await harness.sync(connection)
+            let data = harness.portal.snapshot
+            let leads = data.leadIDs.compactMap { data.leads[$0] }
+            func semantic(_ lead: SimLead) -> String { data.stage(lead.statusID)?.semanticID ?? "P" }
+
+            // funnel_stage
+            let historyByLead = Dictionary(grouping: data.history, by: \.ownerID)
+            let funnel = try connection.execute(
+                "SELECT status_id, leads_now, leads_reached FROM mart.funnel_stage ORDER BY sort"
+            ).rows
+            #expect(funnel.map { $0[0] } == data.stages.map(\.statusID))
+            for row in funnel {
+                let status = row[0] ?? ""
+                let now = leads.filter { $0.statusID == status }.count
+                let reached = leads.filter { lead in
+                    lead.statusID == status || (historyByLead[lead.id] ?? []).contains { $0.statusID == status }
+                }.count
+                #expect(row[1] == String(now) && row[2] == String(reached), "stage \(status)")
+            }
+
+            // conversion_by_source
+            let bySource = Dictionary(grouping: leads, by: \.sourceID)
+            let conversion = try connection.execute(
+                "SELECT source_id, leads, converted, junk, open, conversion_rate::text, win_rate::text FROM mart.conversion_by_source"
+            ).rows
+            #expect(conversion.count == bySource.count)
+            for row in conversion {
+                let group = bySource[row[0]] ?? []
+                let converted = group.filter { semantic($0) == "S" }.count
+                let junk = group.filter { semantic($0) == "F" }.count
+                let expected: [String?] = [
+                    row[0], String(group.count), String(converted), String(junk),
+                    String(group.count - converted - junk),
+                    Self.rate(converted, group.count), Self.rate(converted, converted + junk),
+                ]
+                #expect(row == expected, "source \(row[0] ?? "none")")
+            }
+
+            // leads_daily
+            var daily: [String: (Int, Int, Int)] = [:]
+            func day(_ stamp: Int64) -> String {
+                String(data.time.format(stamp).prefix(10))
+            }
+            for lead in leads {
+                daily[day(lead.dateCreate), default: (0, 0, 0)].0 += 1
+                if let closed = lead.dateClosed {
+                    if semantic(lead) == "S" { daily[day(closed), default: (0, 0, 0)].1 += 1 }
+                    if semantic(lead) == "F" { daily[day(closed), default: (0, 0, 0)].2 += 1 }
+                }
+            }
+            let days = try connection.execute(
+                "SELECT day::text, created, converted, junk FROM mart.leads_daily ORDER BY day"
+            ).rows
+            #expect(days.count == daily.count)
+            for row in days {
+                let expected = daily[row[0] ?? ""] ?? (-1, -1, -1)
+                #expect(
+                    row[1...] == [String(expected.0), String(expected.1), String(expected.2)][...],
+                    "day \(row[0] ?? "")")
+            }
+
+            // time_to_convert
+            let firstSuccess = Dictionary(
+                data.history.filter { $0.semanticID == "S" }.map { ($0.ownerID, $0.createdTime) }, uniquingKeysWith: min
+            )
+            let convertedLeads = leads.filter { firstSuccess[$0.id] != nil }
+            let ttc = try connection.execute(
+                "SELECT source_id, converted, median_hours::float8, p90_hours::float8 FROM mart.time_to_convert"
+            ).rows
+            for row in ttc {
+                let group = convertedLeads.filter { $0.sourceID == row[0] }
+                let hours = group.map { Double((firstSuccess[$0.id] ?? 0) - $0.dateCreate) / 3600 }
+                #expect(row[1] == String(group.count))
+                #expect(abs((row[2].flatMap(Double.init) ?? -1) - Self.percentile(hours, 0.5)) < 0.01)
+                #expect(abs((row[3].flatMap(Double.init) ?? -1) - Self.percentile(hours, 0.9)) < 0.01)
+            }
+            #expect(ttc.map { Int($0[1] ?? "") ?? 0 }.reduce(0, +) == convertedLeads.count)
+
+            // product_revenue
+            let productRows = leads.flatMap { lead in (data.productRows[lead.id] ?? []).map { (lead, $0) } }
+            let byProduct = Dictionary(grouping: productRows, by: \.1.productID)
+            let revenue = try connection.execute(
+                "SELECT product_id, leads, quantity::float8, amount::float8, converted_amount::float8 FROM mart.product_revenue"
+            ).rows
+            #expect(revenue.count == byProduct.count)
+            for row in revenue {
+                let group = byProduct[Int64(row[0] ?? "") ?? -1] ?? []
+                #expect(row[1] == String(Set(group.map(\.0.id)).count))
+                #expect(abs((row[2].flatMap(Double.init) ?? -1) - group.reduce(0) { $0 + $1.1.quantity }) < 1e-6)
+                #expect(
+                    abs((row[3].flatMap(Double.init) ?? -1) - group.reduce(0) { $0 + $1.1.price * $1.1.quantity })
+                        < 1e-4)
+                let converted = group.filter { semantic($0.0) == "S" }.reduce(0) { $0 + $1.1.price * $1.1.quantity }
+                #expect(abs((row[4].flatMap(Double.init) ?? -1) - converted) < 1e-4)
+            }
+
+            // owner_performance
+            let byOwner = Dictionary(grouping: leads, by: \.assignedByID)
+            let owners = try connection.execute(
+                "SELECT user_id, leads, converted, conversion_rate::text, open_amount::text FROM mart.owner_performance"
+            ).rows
+            #expect(owners.count == byOwner.count)
+            for row in owners {
+                let group = byOwner[Int64(row[0] ?? "") ?? -1] ?? []
+                let converted = group.filter { semantic($0) == "S" }.count
+                let open = group.filter { semantic($0) == "P" }.reduce(Int64(0)) { $0 + $1.opportunityCents }
+                #expect(row[1] == String(group.count) && row[2] == String(converted))
+                #expect(row[3] == Self.rate(converted, group.count))
+                #expect(Double(row[4] ?? "") == Double(open) / 100)
+            }
+
+            // lead and the deleted lead
+            #expect(try connection.execute("SELECT count(*) FROM mart.lead").scalar == String(leads.count))
+            #expect(
+                try connection.execute("SELECT count(*) FROM mart.lead WHERE lead_id = $1", [String(victim)]).scalar
+                    == "0")
+            let sample = try #require(leads.first { (data.productRows[$0.id]?.count ?? 0) > 1 })
+            let readable = try connection.execute(
+                "SELECT status_name, product_count, contact_count, created_date::text FROM mart.lead WHERE lead_id = $1",
+                [String(sample.id)]
+            ).rows
+            #expect(
+                readable == [
+                    [
+                        data.stage(sample.statusID)?.name, String(data.productRows[sample.id]?.count ?? 0),
+                        String(data.bindings[sample.id]?.count ?? 0), day(sample.dateCreate),
+                    ]
+                ])
+        }
+    }
+
+    @Test("mart.lead_custom_fields has one typed column per custom field, labels in comments")
+    func customFieldView() async throws {
+        let harness = try SyncHarness(leads: 300, seed: 34)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            let columns = try connection.execute(
+                """
+                SELECT column_name, data_type, col_description('mart.lead_custom_fields'::regclass, ordinal_position)
+                FROM information_schema.columns WHERE table_schema = 'mart' AND table_name = 'lead_custom_fields'
+                ORDER BY ordinal_position
+                """
+            ).rows
+            let types = Dictionary(uniqueKeysWithValues: columns.map { ($0[0] ?? "", $0[1] ?? "") })
+            #expect(types["uf_crm_score"] == "numeric")
+            #expect(types["uf_crm_vip"] == "boolean")
+            #expect(types["uf_crm_next_call"] == "timestamp with time zone")
+            #expect(types["uf_crm_interests"] == "ARRAY")
+            #expect(types["uf_crm_channel"] == "text")
+            #expect(columns.first { $0[0] == "uf_crm_score" }?[2]?.contains("Lead score") == true)
+            let data = harness.portal.snapshot
+            let lead = try #require(
+                data.leadIDs.compactMap { data.leads[$0] }.first {
+                    if case .enumeration(let ids) = $0.custom["UF_CRM_INTERESTS"] { return ids.count >= 2 }
+                    return false
+                })
+            let row = try connection.execute(
+                "SELECT array_to_string(uf_crm_interests, ','), uf_crm_vip::text FROM mart.lead_custom_fields WHERE lead_id = $1",
+                [String(lead.id)]
+            ).rows
+            guard case .enumeration(let ids) = lead.custom["UF_CRM_INTERESTS"],
+                case .boolean(let vip) = lead.custom["UF_CRM_VIP"]
+            else { return }
+            let labels = data.customFields.first { $0.fieldName == "UF_CRM_INTERESTS" }?.items.filter {
+                ids.contains($0.id)
+            }.map(\.value)
+            #expect(row == [[labels?.joined(separator: ","), vip ? "true" : "false"]])
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import B24Core
+import Star
+import Testing
+import Transform
+
+@Suite("Transform: API records to typed star rows")
+struct TransformTests {
+    static let transformer = LeadTransformer(
+        time: PortalTime(offsetSeconds: 10_800), stageSemantics: ["NEW": "P", "CONVERTED": "S", "JUNK": "F"],
+        customFields: [
+            "UF_CRM_CHANNEL": CustomFieldDefinition(
+                name: "UF_CRM_CHANNEL", type: "enumeration", isMultiple: false, items: [201: "Phone"], label: "Channel"),
+            "UF_CRM_TAGS": CustomFieldDefinition(
+                name: "UF_CRM_TAGS", type: "enumeration", isMultiple: true, items: [1: "A", 2: "B"], label: nil),
+            "UF_CRM_SCORE": CustomFieldDefinition(
+                name: "UF_CRM_SCORE", type: "double", isMultiple: false, items: [:], label: nil),
+            "UF_CRM_VIP": CustomFieldDefinition(
+                name: "UF_CRM_VIP", type: "boolean", isMultiple: false, items: [:], label: nil),
+            "UF_CRM_NOTE": CustomFieldDefinition(
+                name: "UF_CRM_NOTE", type: "string", isMultiple: false, items: [:], label: nil),
+            "UF_CRM_CALL": CustomFieldDefinition(
+                name: "UF_CRM_CALL", type: "datetime", isMultiple: false, items: [:], label: nil),
+        ])
+
+    @Test("every empty spelling becomes NULL; strings, flags and numbers are typed")
+    func emptiesAndTypes() throws {
+        let lead = try Self.transformer.lead([
+            "ID": "42", "TITLE": "Tab\there", "NAME": "", "COMPANY_ID": "0", "CONTACT_ID": .null, "ASSIGNED_BY_ID": 7,
+            "OPPORTUNITY": "1500.00", "OPENED": "Y", "HAS_PHONE": "N", "IS_RETURN_CUSTOMER": .bool(true),
+            "DATE_CREATE": "2024-05-23T23:30:00+03:00", "DATE_CLOSED": "", "STATUS_ID": "CONVERTED",
+            "DATE_MODIFY": "2024-05-24T01:00:00+03:00",
+        ])
+        #expect(lead.leadID == 42)
+        #expect(lead.title == "Tab\there")
+        #expect(lead.name == nil && lead.companyID == nil && lead.contactID == nil)
+        #expect(lead.assignedByID == 7)
+        #expect(lead.opportunity == "1500.00")
+        #expect(lead.opened == true && lead.hasPhone == false && lead.isReturnCustomer == true)
+        #expect(lead.statusSemantic == "S")
+        #expect(lead.createdDateKey == 20_240_523)
+        #expect(lead.closedAt == nil && lead.closedDateKey == 0)
+        #expect(lead.utm == [nil, nil, nil, nil, nil])
+    }
+
+    @Test("date keys are local dates in the portal's zone, whatever offset a date carries")
+    func dateKeys() throws {
+        let utcLate = try Self.transformer.lead(["ID": 1, "DATE_CREATE": "2024-05-23T22:30:00+00:00"])
+        #expect(utcLate.createdDateKey == 20_240_524)
+        let noOffset = try Self.transformer.lead(["ID": 2, "DATE_CREATE": "2024-05-23 23:59:59"])
+        #expect(noOffset.createdDateKey == 20_240_523)
+        #expect(noOffset.createdAt == 1_716_497_999)
+        let zeroDate = try Self.transformer.lead(["ID": 3, "DATE_CREATE": "0000-00-00 00:00:00"])
+        #expect(zeroDate.createdAt == nil && zeroDate.createdDateKey == 0)
+        let closed = try Self.transformer.lead([
+            "ID": 4, "STATUS_ID": "JUNK", "DATE_CLOSED": "2025-01-01T00:30:00+03:00",
+        ])
+        #expect(closed.closedDateKey == 20_250_101)
+    }
+
+    @Test("values that cannot be loaded exactly reject the lead, naming id and field")
+    func rejections() {
+        for (field, value) in [
+            ("OPPORTUNITY", JSON.string("abc")), ("OPPORTUNITY", "1e400"), ("DATE_CREATE", "yesterday"),
+            ("ASSIGNED_BY_ID", "admin"), ("OPENED", "maybe"),
+        ] {
+            let error = #expect(throws: TransformError.self) {
+                try Self.transformer.lead(["ID": "77", .init(stringLiteral: field): value])
+            }
+            #expect(error?.id == 77)
+            #expect(error?.field == field)
+            #expect(error?.description.hasPrefix("lead 77: \(field)") == true)
+        }
+        let missingID = #expect(throws: TransformError.self) { try Self.transformer.lead(["TITLE": "x"]) }
+        #expect(missingID?.field == "ID")
+        let negative = try? Self.transformer.lead(["ID": 5, "OPPORTUNITY": "-12.50"])
+        #expect(negative?.opportunity == "-12.50")
+    }
+
+    @Test("custom fields: typed JSON, enumeration labels, empty multiples, NUL stripped and counted")
+    func customFields() throws {
+        let lead = try Self.transformer.lead([
+            "ID": 9, "UF_CRM_CHANNEL": "201", "UF_CRM_TAGS": ["1", "2"], "UF_CRM_SCORE": "12.5", "UF_CRM_VIP": "1",
+            "UF_CRM_NOTE": "a\u{0}b", "UF_CRM_CALL": "", "UF_CRM_UNKNOWN": "kept",
+        ])
+        let json = try JSON.parse(lead.customFields)
+        #expect(json["UF_CRM_CHANNEL"] == ["id": 201, "value": "Phone"])
+        #expect(json["UF_CRM_TAGS"] == [["id": 1, "value": "A"], ["id": 2, "value": "B"]])
+        #expect(json["UF_CRM_SCORE"] == .double(12.5))
+        #expect(json["UF_CRM_VIP"] == .bool(true))
+        #expect(json["UF_CRM_NOTE"] == "ab")
+        #expect(json["UF_CRM_CALL"] == .null)
+        #expect(json["UF_CRM_UNKNOWN"] == "kept")
+        #expect(lead.strippedNULs == 1)
+        let empty = try Self.transformer.lead(["ID": 10, "UF_CRM_TAGS": false, "UF_CRM_CHANNEL": .null])
+        #expect(try JSON.parse(empty.customFields)["UF_CRM_TAGS"] == .array([]))
+        let bad = #expect(throws: TransformError.self) {
+            try Self.transformer.lead(["ID": 11, "UF_CRM_SCORE": "lots"])
+        }
+        #expect(bad?.field == "UF_CRM_SCORE")
+    }
+
+    @Test("product rows accept the mixed string/number shapes; bindings and history are typed")
+    func children() throws {
+        let row = try Self.transformer.productRow(
+            [
+                "ID": "1429", "PRODUCT_ID": 6595, "PRICE": 22175.328, "QUANTITY": 1, "TAX_RATE": .null,
+                "TAX_INCLUDED": "N",
+                "DISCOUNT_TYPE_ID": 2, "SORT": 30, "PRICE_ACCOUNT": "22175.32800000",
+            ], leadID: 5)
+        #expect(row.rowID == 1429 && row.leadID == 5 && row.productID == 6595)
+        #expect(row.price == "22175.328")
+        #expect(row.taxRate == nil && row.taxIncluded == false)
+        let link = try Self.transformer.contactLink(
+            ["CONTACT_ID": 1010, "SORT": 10, "ROLE_ID": 0, "IS_PRIMARY": "Y"], leadID: 5)
+        #expect(link.contactID == 1010 && link.isPrimary)
+        let history = try Self.transformer.stageHistory(
+            [
+                "ID": 35, "TYPE_ID": 1, "OWNER_ID": 21, "CREATED_TIME": "2024-04-25T22:59:11+00:00", "STATUS_ID": "NEW",
+                "STATUS_SEMANTIC_ID": "P",
+            ])
+        #expect(history.leadID == 21 && history.createdDateKey == 20_240_426)
+    }
+}
