@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // Foundations.
@@ -124,6 +126,11 @@ let package = Package(
         .testTarget(
             name: "TransformTests", dependencies: ["Transform", "Star", "B24Core"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "LoadTests",
+            dependencies: ["Load", "LibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SchemaTests",
             dependencies: ["Schema", "LibPQ", "PostgresTestSupport"],
             swiftSettings: swiftSettings
@@ -132,6 +139,7 @@ let package = Package(
             name: "PipelineTests",
             dependencies: [
                 "Pipeline", "Load", "Star", "FunnelReport", "Bitrix24", "PortalSim", "B24Core", "LibPQ", "Schema",
+                .product(name: "Logging", package: "swift-log"),
                 "PostgresTestSupport", "SimTestSupport",
             ],
             swiftSettings: swiftSettings
@@ -140,6 +148,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "B24Core", "LibPQ", "Load", "Pipeline", "PortalSim", "PostgresTestSupport", "ProcessSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -7,8 +7,6 @@ import Synchronization
 public final class ChildProcess: Sendable {
     /// Where the child's standard error goes.
     public enum StandardError: Sendable {
-        /// Into a file of its own (`errorOutput`).
-        case separate
         /// Into the same file as standard output (`output` holds both).
         case merged
         /// To /dev/null.
@@ -18,37 +16,26 @@ public final class ChildProcess: Sendable {
     /// The child's pid.
     public let pid: pid_t
     private let outputPath: String
-    private let errorPath: String
     private let exitStatus = Mutex<Int32?>(nil)
 
     /// Starts `executable arguments…` with standard output (and `standardError`) sent to a
-    /// temporary file. The child's environment is this process's with `environment` laid over
-    /// it (a value of `nil` removes the variable).
-    public init(
-        _ executable: String, _ arguments: [String], environment: [String: String?] = [:],
-        standardError: StandardError = .merged
-    ) throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("b24pg-child-\(UUID().uuidString)")
-        outputPath = base.path
-        errorPath = base.path + ".err"
+    /// temporary file.
+    public init(_ executable: String, _ arguments: [String], standardError: StandardError = .merged) throws {
+        outputPath =
+            FileManager.default.temporaryDirectory.appendingPathComponent("b24pg-child-\(UUID().uuidString)").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         switch standardError {
-        case .separate: posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         case .merged: posix_spawn_file_actions_adddup2(&actions, 1, 2)
         case .discarded: posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        var variables = ProcessInfo.processInfo.environment
-        for (key, value) in environment { variables[key] = value }
-        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, nil, argv, envp)
+        let result = posix_spawn(&child, executable, &actions, nil, argv, environ)
         guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
         pid = child
     }
@@ -99,24 +86,19 @@ public final class ChildProcess: Sendable {
 
     /// Sends SIGKILL.
     public func kill() {
-        _ = Glibc.kill(pid, SIGKILL)
+        _ = sendSignal(pid, SIGKILL)
     }
 
     /// Asks the child to stop (SIGTERM) and reaps it.
     public func stop() {
         guard isRunning else { return }
-        _ = Glibc.kill(pid, SIGTERM)
+        _ = sendSignal(pid, SIGTERM)
         wait()
     }
 
     /// Everything the child wrote so far (standard output, and standard error when merged).
     public var output: String {
         (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-    }
-
-    /// Everything the child wrote to standard error so far, when it went to a file of its own.
-    public var errorOutput: String {
-        (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
     }
 
     /// Resident memory now, in bytes (0 once the child has ended).
@@ -150,11 +132,15 @@ public final class ChildProcess: Sendable {
 
     deinit {
         if exitStatus.withLock({ $0 == nil }) {
-            _ = Glibc.kill(pid, SIGKILL)
+            _ = sendSignal(pid, SIGKILL)
             var status: Int32 = 0
             waitpid(pid, &status, 0)
         }
         try? FileManager.default.removeItem(atPath: outputPath)
-        try? FileManager.default.removeItem(atPath: errorPath)
     }
+}
+
+/// `kill(2)`, by a name the class's own `kill()` does not hide (Glibc or Darwin alike).
+private func sendSignal(_ pid: pid_t, _ number: Int32) -> Int32 {
+    kill(pid, number)
 }

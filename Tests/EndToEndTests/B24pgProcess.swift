@@ -1,5 +1,7 @@
 import Foundation
 import ProcessSupport
+import Subprocess
+import SystemPackage
 
 /// Runs the built `b24pg` binary, as a user would.
 enum B24pgProcess {
@@ -10,15 +12,26 @@ enum B24pgProcess {
         return root.appendingPathComponent(".build/debug/b24pg")
     }
 
-    /// Runs `b24pg arguments…` to completion with `environment` laid over this process's; returns
-    /// the exit code, standard output and standard error, each on its own.
+    /// Runs `b24pg arguments…` to completion (swift-subprocess) with `environment` laid over this
+    /// process's; returns the exit code (128 + signal when killed), standard output and standard
+    /// error, each on its own.
     static func run(
         _ arguments: [String], environment: [String: String] = [:]
-    ) throws -> (code: Int32, out: String, err: String) {
-        let child = try ChildProcess(
-            executable.path, arguments, environment: environment.mapValues { $0 }, standardError: .separate)
-        let code = child.wait()
-        return (code, child.output, child.errorOutput)
+    ) async throws -> (code: Int32, out: String, err: String) {
+        var overrides: [Environment.Key: String?] = [:]
+        for (key, value) in environment {
+            if let name = Environment.Key(rawValue: key) { overrides[name] = value }
+        }
+        let result = try await Subprocess.run(
+            .path(FilePath(executable.path)), arguments: Arguments(arguments),
+            environment: .inherit.updating(overrides), output: .string(limit: 16 << 20),
+            error: .string(limit: 16 << 20))
+        let code: Int32
+        switch result.terminationStatus {
+        case .exited(let status): code = status
+        case .signaled(let signal): code = 128 + signal
+        }
+        return (code, result.standardOutput, result.standardError)
     }
 
     /// A running `b24pg sim`, stopped by `stop()`.

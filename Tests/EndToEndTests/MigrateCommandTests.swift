@@ -6,12 +6,12 @@ import Testing
 @Suite("b24pg migrate as a user runs it")
 struct MigrateCommandTests {
     @Test("migrate creates the schema, a second run changes nothing, both exit 0")
-    func migrateTwice() throws {
-        try TestDatabase.with { database in
-            let first = try B24pgProcess.run(["migrate", "--database-url", database.rawValue])
+    func migrateTwice() async throws {
+        try await TestDatabase.with { database in
+            let first = try await B24pgProcess.run(["migrate", "--database-url", database.rawValue])
             #expect(first.code == 0)
             #expect(first.out.contains("applying 001_etl.sql"))
-            let second = try B24pgProcess.run(["migrate"], environment: ["DATABASE_URL": database.rawValue])
+            let second = try await B24pgProcess.run(["migrate"], environment: ["DATABASE_URL": database.rawValue])
             #expect(second.code == 0)
             #expect(second.out.contains("schema up to date"))
             #expect(!second.out.contains("applying"))
@@ -26,8 +26,10 @@ struct MigrateCommandTests {
     }
 
     @Test("an unreachable database exits 1 with a message that hides the password")
-    func unreachable() throws {
-        let result = try B24pgProcess.run(["migrate", "--database-url", "postgresql://etl:TopSecret42@127.0.0.1:1/crm"])
+    func unreachable() async throws {
+        let result = try await B24pgProcess.run([
+            "migrate", "--database-url", "postgresql://etl:TopSecret42@127.0.0.1:1/crm",
+        ])
         #expect(result.code == 1)
         #expect(result.err.contains("127.0.0.1:1/crm"))
         #expect(!result.err.contains("TopSecret42"))
@@ -35,8 +37,8 @@ struct MigrateCommandTests {
     }
 
     @Test("an unknown option is a usage error, exit 2")
-    func usage() throws {
-        let result = try B24pgProcess.run(["migrate", "--no-such-flag"])
+    func usage() async throws {
+        let result = try await B24pgProcess.run(["migrate", "--no-such-flag"])
         #expect(result.code == 2)
     }
 }

@@ -32,14 +32,16 @@ struct ReliabilityCommandTests {
         let sim = try B24pgProcess.Simulator(["--leads", "120", "--rate", "0", "--webhook-code", Self.code])
         defer { sim.stop() }
         try await SyncCommandTests.migrated { target in
-            let first = try B24pgProcess.run(["sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook])
+            let first = try await B24pgProcess.run([
+                "sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook,
+            ])
             #expect(first.code == 0)
             let connection = try Connection(target)
             let before = try connection.execute(
                 "SELECT stream, watermark_time::text, watermark_id FROM etl.sync_state ORDER BY 1"
             ).rows
             try await Self.post(sim.baseURL + "/_sim/faults", #"{"500":1}"#)
-            let second = try B24pgProcess.run([
+            let second = try await B24pgProcess.run([
                 "sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook, "--max-attempts", "3",
                 "--max-retry-seconds", "10",
             ])
@@ -81,7 +83,7 @@ struct ReliabilityCommandTests {
         let clean = ConnectionString("host=\(socket) port=54329 user=postgres dbname=restart_clean")
         let broken = ConnectionString("host=\(socket) port=54329 user=postgres dbname=restart_broken")
         for target in [clean, broken] {
-            #expect(try B24pgProcess.run(["migrate", "--database-url", target.rawValue]).code == 0)
+            #expect(try await B24pgProcess.run(["migrate", "--database-url", target.rawValue]).code == 0)
         }
 
         let sim = try B24pgProcess.Simulator([
@@ -90,7 +92,8 @@ struct ReliabilityCommandTests {
         ])
         defer { sim.stop() }
         #expect(
-            try B24pgProcess.run(["sync", "--database-url", clean.rawValue, "--webhook-url", sim.webhook]).code == 0)
+            try await B24pgProcess.run(["sync", "--database-url", clean.rawValue, "--webhook-url", sim.webhook]).code
+                == 0)
 
         let process = try ChildProcess(
             B24pgProcess.executable.path,
@@ -122,7 +125,8 @@ struct ReliabilityCommandTests {
         #expect(leads > 0 && leads % 300 == 0, "whole chunks only: \(leads)")
         #expect(cursor == loadedUpTo, "the cursor is exactly the last loaded lead")
         #expect(
-            try B24pgProcess.run(["sync", "--database-url", broken.rawValue, "--webhook-url", sim.webhook]).code == 0)
+            try await B24pgProcess.run(["sync", "--database-url", broken.rawValue, "--webhook-url", sim.webhook]).code
+                == 0)
         #expect(try StarFingerprint.take(Connection(broken)) == (try StarFingerprint.take(Connection(clean))))
     }
 
@@ -135,7 +139,8 @@ struct ReliabilityCommandTests {
         defer { sim.stop() }
         try await SyncCommandTests.migrated { clean in
             #expect(
-                try B24pgProcess.run(["sync", "--database-url", clean.rawValue, "--webhook-url", sim.webhook]).code == 0
+                try await B24pgProcess.run(["sync", "--database-url", clean.rawValue, "--webhook-url", sim.webhook])
+                    .code == 0
             )
             try await SyncCommandTests.migrated { broken in
                 let watcher = try Connection(broken)
@@ -173,14 +178,14 @@ struct ReliabilityCommandTests {
                         // The first run, killed after its first chunk, set the indexes aside: status lists them.
                         let setAside = try watcher.execute("SELECT index_name FROM etl.deferred_index ORDER BY 1")
                         #expect(setAside.rows.compactMap { $0[0] } == StarLoader.deferrableIndexes.sorted())
-                        let status = try B24pgProcess.run(["status", "--database-url", broken.rawValue])
+                        let status = try await B24pgProcess.run(["status", "--database-url", broken.rawValue])
                         #expect(status.code == 0)
                         #expect(status.out.contains("indexes set aside"))
                         #expect(StarLoader.deferrableIndexes.allSatisfy { status.out.contains($0) })
                     }
                 }
                 #expect(kills >= 8, "most runs were killed mid-way (\(kills))")
-                let final = try B24pgProcess.run([
+                let final = try await B24pgProcess.run([
                     "sync", "--database-url", broken.rawValue, "--webhook-url", sim.webhook,
                 ])
                 #expect(final.code == 0)

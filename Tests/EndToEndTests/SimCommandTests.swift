@@ -52,8 +52,8 @@ struct SimCommandTests {
     }
 
     @Test("b24pg sim refuses a non-loopback address with exit code 2")
-    func simLoopbackOnly() throws {
-        let result = try B24pgProcess.run(["sim", "--host", "0.0.0.0"])
+    func simLoopbackOnly() async throws {
+        let result = try await B24pgProcess.run(["sim", "--host", "0.0.0.0"])
         #expect(result.code == 2)
         #expect(result.err.contains("loopback"))
     }

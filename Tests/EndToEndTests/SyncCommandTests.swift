@@ -11,7 +11,7 @@ struct SyncCommandTests {
 
     static func migrated(_ body: (ConnectionString) async throws -> Void) async throws {
         try await TestDatabase.with { target in
-            let migrate = try B24pgProcess.run(["migrate", "--database-url", target.rawValue])
+            let migrate = try await B24pgProcess.run(["migrate", "--database-url", target.rawValue])
             #expect(migrate.code == 0)
             try await body(target)
         }
@@ -26,7 +26,7 @@ struct SyncCommandTests {
         ])
         defer { sim.stop() }
         try await Self.migrated { target in
-            let first = try B24pgProcess.run(
+            let first = try await B24pgProcess.run(
                 ["sync", "--database-url", target.rawValue, "--log-format", "json"],
                 environment: ["B24_WEBHOOK_URL": sim.webhook])
             #expect(first.code == 0, "\(first.err)")
@@ -35,10 +35,12 @@ struct SyncCommandTests {
             #expect(first.err.contains(#""event":"run_finished""#))
             let connection = try Connection(target)
             #expect(try connection.execute("SELECT count(*) FROM dw.fact_lead").scalar == "700")
-            let second = try B24pgProcess.run(["sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook])
+            let second = try await B24pgProcess.run([
+                "sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook,
+            ])
             #expect(second.code == 0)
             #expect(second.out.contains("leads=0"))
-            let status = try B24pgProcess.run(["status", "--database-url", target.rawValue])
+            let status = try await B24pgProcess.run(["status", "--database-url", target.rawValue])
             #expect(status.code == 0)
             #expect(status.out.contains("succeeded"))
             #expect(status.out.contains("700 live"))
@@ -58,11 +60,15 @@ struct SyncCommandTests {
         defer { sim.stop() }
         try await Self.migrated { target in
             let holder = try Connection(target)
-            let first = try B24pgProcess.run(["sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook])
+            let first = try await B24pgProcess.run([
+                "sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook,
+            ])
             #expect(first.code == 0)
             // Hold the portal's lock the way a running sync does.
             #expect(try holder.tryAdvisoryLock(SyncEngine.lockKey(host: "127.0.0.1")))
-            let second = try B24pgProcess.run(["sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook])
+            let second = try await B24pgProcess.run([
+                "sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook,
+            ])
             #expect(second.code == 3)
             #expect(second.err.contains("another b24pg sync"))
         }
@@ -70,21 +76,23 @@ struct SyncCommandTests {
 
     @Test("usage and configuration errors: no portal is exit 2, an unmigrated database exit 1")
     func configurationErrors() async throws {
-        let noPortal = try B24pgProcess.run(
+        let noPortal = try await B24pgProcess.run(
             ["sync", "--database-url", "dbname=postgres"], environment: ["B24_WEBHOOK_URL": ""])
         #expect(noPortal.code == 2)
         #expect(noPortal.err.contains("B24_WEBHOOK_URL"))
-        let insecure = try B24pgProcess.run(["sync", "--webhook-url", "http://portal.example.com/rest/1/\(Self.code)/"])
+        let insecure = try await B24pgProcess.run([
+            "sync", "--webhook-url", "http://portal.example.com/rest/1/\(Self.code)/",
+        ])
         #expect(insecure.code == 2)
         #expect(!insecure.err.contains(Self.code))
-        try TestDatabase.with { target in
-            let result = try B24pgProcess.run([
+        try await TestDatabase.with { target in
+            let result = try await B24pgProcess.run([
                 "sync", "--database-url", target.rawValue, "--webhook-url", "http://127.0.0.1:1/rest/1/x/",
             ])
             #expect(result.code == 1)
             #expect(result.err.contains("b24pg migrate"))
         }
-        let help = try B24pgProcess.run(
+        let help = try await B24pgProcess.run(
             ["sync", "--help"], environment: ["B24_WEBHOOK_URL": "https://p.example/rest/1/\(Self.code)/"])
         #expect(!help.out.contains(Self.code))
     }
@@ -95,7 +103,7 @@ struct SyncCommandTests {
         let sim = try B24pgProcess.Simulator(arguments + ["--fail-slow", "1", "--slow-seconds", "0.05"])
         defer { sim.stop() }
         try await Self.migrated { clean in
-            let reference = try B24pgProcess.run([
+            let reference = try await B24pgProcess.run([
                 "sync", "--database-url", clean.rawValue, "--webhook-url", sim.webhook,
             ])
             #expect(reference.code == 0)
@@ -117,7 +125,7 @@ struct SyncCommandTests {
                 let partial = try watcher.execute("SELECT count(*) FROM dw.fact_lead").scalar.flatMap { Int($0) } ?? 0
                 #expect(partial > 0 && partial < 2600, "killed mid-run: \(partial) leads loaded")
 
-                let rerun = try B24pgProcess.run([
+                let rerun = try await B24pgProcess.run([
                     "sync", "--database-url", broken.rawValue, "--webhook-url", sim.webhook,
                 ])
                 #expect(rerun.code == 0, "\(rerun.err)")

@@ -121,3 +121,31 @@ struct TransformTests {
         #expect(history.leadID == 21 && history.createdDateKey == 20_240_426)
     }
 }
+
+@Suite("Transform: contacts and companies follow the lead rules")
+struct DimensionTransformTests {
+    static let transformer = LeadTransformer(
+        time: PortalTime(offsetSeconds: 10_800), stageSemantics: [:], customFields: [:])
+
+    @Test("empty spellings become NULL; a bad value rejects the record with its id and field")
+    func contactsAndCompanies() throws {
+        let contact = try Self.transformer.contact([
+            "ID": "12", "NAME": "Ann", "LAST_NAME": "", "COMPANY_ID": "0", "ASSIGNED_BY_ID": "3",
+            "DATE_CREATE": "2025-05-23T18:18:25+03:00", "DATE_MODIFY": "",
+        ])
+        #expect(contact.contactID == 12 && contact.name == "Ann" && contact.lastName == nil)
+        #expect(contact.companyID == nil && contact.assignedByID == 3 && contact.modifiedAt == nil)
+        #expect(contact.createdAt == 1_748_013_505)
+        #expect(throws: TransformError(entity: "contact", id: 12, field: "COMPANY_ID", reason: "\"x1\" is not an id")) {
+            try Self.transformer.contact(["ID": "12", "COMPANY_ID": "x1"])
+        }
+        #expect(
+            throws: TransformError(
+                entity: "company", id: 5, field: "REVENUE", reason: "\"lots\" is not a finite number")
+        ) {
+            try Self.transformer.company(["ID": "5", "TITLE": "Acme", "REVENUE": "lots"])
+        }
+        let company = try Self.transformer.company(["ID": "5", "TITLE": "Acme", "REVENUE": "1500.50"])
+        #expect(company.revenue == "1500.50" && company.title == "Acme")
+    }
+}
