@@ -112,7 +112,10 @@ let package = Package(
         ),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "PostgresTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "B24CoreTests", dependencies: ["B24Core"], swiftSettings: swiftSettings),
-        .testTarget(name: "PortalSimTests", dependencies: ["PortalSim", "B24Core"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PortalSimTests", dependencies: ["PortalSim", "B24Core", "SimTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "Bitrix24Tests",
             dependencies: ["Bitrix24", "PortalSim", "B24Core", "SimTestSupport"],

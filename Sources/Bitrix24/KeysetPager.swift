@@ -63,11 +63,20 @@ public struct KeysetPager: Sendable {
     /// - Throws: `BitrixError` from the client or a page that breaks the id order; errors thrown by `body`.
     @discardableResult
     public func forEachPage(after afterID: Int64 = 0, _ body: ([JSON]) async throws -> Void) async throws -> Int64 {
+        try await scan(after: afterID, body).lastID
+    }
+
+    /// Reads every row with an id greater than `afterID` like `forEachPage`, and reports what the
+    /// portal counted for the same filter on the scan's first page.
+    ///
+    /// - Throws: `BitrixError` from the client or a page that breaks the id order; errors thrown by `body`.
+    public func scan(after afterID: Int64 = 0, _ body: ([JSON]) async throws -> Void) async throws -> KeysetScan {
         var lastID = afterID
         var failures = 0
         var expected: Int?
         var received = 0
         var recentIDs = Set<Int64>()
+        var portalTotal: Int?
         while true {
             let commands = (0..<pagesPerRequest).map { index in
                 command(
@@ -75,8 +84,9 @@ public struct KeysetPager: Sendable {
                     counting: index == 0 && expected == nil && received == 0)
             }
             var result = try await client.batch(commands)
-            if expected == nil, received == 0, result.errors["p0"] == nil, let total = result.totals["p0"], total > 0 {
-                expected = total
+            if expected == nil, received == 0, result.errors["p0"] == nil, let total = result.totals["p0"] {
+                portalTotal = total
+                if total > 0 { expected = total }
             }
             var finished = false
             for command in commands {
@@ -127,7 +137,7 @@ public struct KeysetPager: Sendable {
                     break
                 }
             }
-            if finished { return lastID }
+            if finished { return KeysetScan(lastID: lastID, rows: received, portalTotal: portalTotal) }
         }
     }
 
@@ -156,4 +166,14 @@ public struct KeysetPager: Sendable {
         case .member(let member): return result?[member]?.elements ?? []
         }
     }
+}
+
+/// What a keyset scan saw.
+public struct KeysetScan: Sendable, Equatable {
+    /// The last id read (or the starting id when there were none).
+    public var lastID: Int64
+    /// Rows handed to the body (repeats dropped).
+    public var rows: Int
+    /// The portal's own count for the scan's filter (`total` of its first page), when it sent one.
+    public var portalTotal: Int?
 }

@@ -24,16 +24,54 @@ public struct LeadReader: Sendable {
             .forEachPage(after: afterID, body)
     }
 
-    /// Every lead id the portal lists, in ascending order (the ID-only scan that finds deletes:
-    /// about one request per 2,500 leads). `progress` gets the running count now and then.
+    /// Every lead id the portal lists, in ascending order, and the portal's own count of them (the
+    /// ID-only scan that finds deletes: about one request per 2,500 leads). `progress` gets the
+    /// running count now and then.
     ///
     /// - Throws: `BitrixError` from the portal.
-    public func allIDs(progress: (Int) -> Void = { _ in }) async throws -> [Int64] {
+    public func allIDs(progress: (Int) -> Void = { _ in }) async throws -> LeadIDScan {
         var ids: [Int64] = []
-        try await KeysetPager(client: client, method: "crm.lead.list", select: ["ID"]).forEachPage { page in
+        let scan = try await KeysetPager(client: client, method: "crm.lead.list", select: ["ID"]).scan { page in
             ids += page.compactMap { $0["ID"]?.lenientInt }
             if ids.count % 2_500 == 0 { progress(ids.count) }
         }
-        return ids
+        return LeadIDScan(ids: ids, portalCount: scan.portalTotal)
+    }
+
+    /// The leads with the given ids as `crm.lead.list` returns them (those the portal does not
+    /// list are left out), 50 ids per command, 50 commands per request.
+    ///
+    /// - Throws: `BitrixError` when a command fails after its retries.
+    public func leads(ids: [Int64]) async throws -> [JSON] {
+        let commands = stride(from: 0, to: ids.count, by: 50).enumerated().map { index, start in
+            BatchCommand(
+                key: "l\(index)", method: "crm.lead.list",
+                parameters: [
+                    "filter": ["@ID": .array(ids[start..<min(start + 50, ids.count)].map { .int($0) })],
+                    "order": ["ID": "ASC"], "select": ["*", "UF_*"], "start": -1,
+                ])
+        }
+        var rows: [JSON] = []
+        for start in stride(from: 0, to: commands.count, by: 50) {
+            let chunk = Array(commands[start..<min(start + 50, commands.count)])
+            let (results, errors) = try await client.batchRetryingCommands(chunk)
+            if let error = errors.values.first { throw error }
+            for command in chunk { rows += results[command.key]?.elements ?? [] }
+        }
+        return rows
+    }
+}
+
+/// The ID-only scan of a portal's leads.
+public struct LeadIDScan: Sendable {
+    /// Every id listed, ascending.
+    public var ids: [Int64]
+    /// What the portal counted for the same filter (the first page's `total`), when it said.
+    public var portalCount: Int?
+
+    /// A scan result.
+    public init(ids: [Int64], portalCount: Int?) {
+        self.ids = ids
+        self.portalCount = portalCount
     }
 }

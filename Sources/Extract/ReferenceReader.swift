@@ -26,9 +26,13 @@ public struct ReferenceReader: Sendable {
             BatchCommand(key: "fields", method: "crm.lead.fields", parameters: [:]),
             BatchCommand(key: "userfields", method: "crm.lead.userfield.list", parameters: ["filter": ["LANG": "en"]]),
             BatchCommand(key: "users", method: "user.get", parameters: ["sort": "ID", "order": "ASC", "start": 0]),
+            BatchCommand(key: "mode", method: "crm.settings.mode.get", parameters: [:]),
+            BatchCommand(key: "profile", method: "profile", parameters: [:]),
         ]
         let result = try await client.batch(commands)
-        for command in commands {
+        // Who is reading and the CRM mode are reported when the portal tells them; a portal
+        // that refuses either (an older version, a missing scope) is still exported.
+        for command in commands where !Self.optional.contains(command.key) {
             if let error = result.errors[command.key] { throw error }
         }
         guard let dateStart = result.time?.dateStart, let zone = PortalTime.offset(of: dateStart),
@@ -53,8 +57,13 @@ public struct ReferenceReader: Sendable {
             stages: result.results["stages"]?.elements ?? [], sources: result.results["sources"]?.elements ?? [],
             currencies: result.results["currencies"]?.elements ?? [],
             fields: result.results["fields"]?.objectValue ?? JSONObject(),
-            userFields: result.results["userfields"]?.elements ?? [], users: users, portalNow: now, time: zone)
+            userFields: result.results["userfields"]?.elements ?? [], users: users,
+            crmMode: result.errors["mode"] == nil ? result.results["mode"] : nil,
+            profile: result.errors["profile"] == nil ? result.results["profile"] : nil, portalNow: now, time: zone)
     }
+
+    /// Commands whose failure does not fail the read.
+    static let optional: Set<String> = ["mode", "profile"]
 }
 
 /// The portal's reference lists, untouched, and the portal's clock when it answered.
@@ -71,6 +80,10 @@ public struct ReferenceAnswer: Sendable {
     public var userFields: [JSON]
     /// `user.get` rows, every page.
     public var users: [JSON]
+    /// `crm.settings.mode.get` (1 classic, 2 simple), when the portal answered it.
+    public var crmMode: JSON?
+    /// `profile`: the webhook's user (`ID`, `ADMIN`…), when the portal answered it.
+    public var profile: JSON?
     /// The portal's clock (unix seconds) when it answered: the run's "now".
     public var portalNow: Int64
     /// The offset the portal wrote that answer with.
@@ -79,7 +92,7 @@ public struct ReferenceAnswer: Sendable {
     /// An answer with the given lists (tests build them by hand).
     public init(
         stages: [JSON], sources: [JSON], currencies: [JSON], fields: JSONObject, userFields: [JSON], users: [JSON],
-        portalNow: Int64, time: PortalTime
+        crmMode: JSON? = nil, profile: JSON? = nil, portalNow: Int64, time: PortalTime
     ) {
         self.stages = stages
         self.sources = sources
@@ -87,6 +100,8 @@ public struct ReferenceAnswer: Sendable {
         self.fields = fields
         self.userFields = userFields
         self.users = users
+        self.crmMode = crmMode
+        self.profile = profile
         self.portalNow = portalNow
         self.time = time
     }

@@ -124,16 +124,18 @@ public struct DirectLeadWriter: LeadChunkWriter {
 
 extension StarLoader {
     /// Loads one chunk of leads with their children and dimensions through `writer`, and moves the
-    /// stream's cursor, all in one transaction: after a crash either all of it is there or none.
+    /// stream's cursor (when `progress` is given), all in one transaction: after a crash either
+    /// all of it is there or none. The records the chunk rejected are stored with it.
     public func loadChunk(
-        _ chunk: LeadChunk, portalID: Int64, runID: Int64, progress: StreamProgress, requests: RunCounters,
+        _ chunk: LeadChunk, portalID: Int64, runID: Int64, progress: StreamProgress?, requests: RunCounters,
         writer: any LeadChunkWriter
     ) throws -> ChunkCounts {
         try prepare()
         var counts = ChunkCounts()
         try connection.transaction {
             let copies = try writer.write(chunk, portalID: portalID, runID: runID, loader: self)
-            try saveProgress(progress, portalID: portalID, runID: runID)
+            if let progress { try saveProgress(progress, portalID: portalID, runID: runID) }
+            try recordRejected(chunk.rejected, runID: runID, portalID: portalID)
             counts = ChunkCounts(
                 leads: copies.leads.rows, productRows: copies.productRows.rows, contactLinks: copies.links.rows,
                 nulStripped: copies.leads.strippedNULs + copies.productRows.strippedNULs + copies.links.strippedNULs

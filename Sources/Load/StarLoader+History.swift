@@ -5,8 +5,8 @@ import Star
 extension StarLoader {
     /// Loads stage-history rows through `writer` and moves the history cursor, in one transaction.
     public func loadHistory(
-        _ rows: [StageHistoryRecord], portalID: Int64, runID: Int64, lastID: Int64, skipped: Int, requests: RunCounters,
-        writer: any StageHistoryWriter
+        _ rows: [StageHistoryRecord], portalID: Int64, runID: Int64, lastID: Int64, rejected: [TransformError],
+        requests: RunCounters, writer: any StageHistoryWriter
     ) throws -> ChunkCounts {
         try prepare()
         var counts = ChunkCounts()
@@ -15,7 +15,8 @@ extension StarLoader {
             try saveProgress(
                 StreamProgress(stream: StreamProgress.stageHistory, cursor: lastID, passMode: writer.passMode),
                 portalID: portalID, runID: runID)
-            counts = ChunkCounts(stageHistory: copied.rows, nulStripped: copied.strippedNULs, skipped: skipped)
+            try recordRejected(rejected, runID: runID, portalID: portalID)
+            counts = ChunkCounts(stageHistory: copied.rows, nulStripped: copied.strippedNULs, skipped: rejected.count)
             try addCounts(counts, runID: runID, requests: requests)
         }
         return counts

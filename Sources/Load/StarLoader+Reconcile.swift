@@ -2,24 +2,56 @@ import LibPQ
 
 /// Deletes: leads the portal no longer lists are flagged, never removed.
 extension StarLoader {
-    /// Marks every live lead of the portal that is not in `liveIDs` as deleted at `deletedAt`.
-    /// - Returns: how many leads were newly marked.
-    public func reconcile(liveIDs: [Int64], portalID: Int64, runID: Int64, deletedAt: Int64) throws -> Int {
+    /// Compares the portal's ids with the star, and marks every live lead of the portal that is
+    /// not in `liveIDs` as deleted at `deletedAt` — unless `allow` refuses what that would mark,
+    /// in which case nothing is marked. Also returns the leads marked deleted that the portal
+    /// lists again.
+    public func reconcile(
+        liveIDs: [Int64], portalID: Int64, runID: Int64, deletedAt: Int64, allow: (DeletePlan) -> Bool
+    ) throws -> ReconcileOutcome {
         try prepare()
-        var marked = 0
+        var outcome = ReconcileOutcome(plan: DeletePlan(missing: 0, live: 0), marked: 0, reappeared: [])
         try connection.transaction {
             _ = try copy(liveIDs, into: "pg_temp.stage_ids", columns: ["lead_id"]) { $0.append($1) }
             try connection.execute("ANALYZE pg_temp.stage_ids")
+            let counts = try connection.execute(
+                """
+                SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = f.lead_id)),
+                       count(*)
+                FROM dw.fact_lead f WHERE f.portal_id = $1 AND NOT f.is_deleted
+                """, ids: [portalID]
+            ).rows.first
+            outcome.plan = DeletePlan(
+                missing: counts?[0].flatMap { Int($0) } ?? 0, live: counts?[1].flatMap { Int($0) } ?? 0)
+            outcome.reappeared = try connection.execute(
+                """
+                SELECT f.lead_id FROM dw.fact_lead f JOIN pg_temp.stage_ids s ON s.lead_id = f.lead_id
+                WHERE f.portal_id = $1 AND f.is_deleted ORDER BY f.lead_id
+                """, ids: [portalID]
+            ).rows.compactMap { $0[0].flatMap { Int64($0) } }
+            guard allow(outcome.plan) else {
+                try connection.execute(
+                    "UPDATE etl.sync_run SET deletes_refused = $2 WHERE run_id = $1",
+                    ids: [runID, Int64(outcome.plan.missing)])
+                return
+            }
             var affected = 0
             for statement in SQLScript.reconcileMarkDeleted.statements {
                 affected += try connection.execute(statement, ids: [portalID, runID, deletedAt]).affectedRows
             }
-            marked = affected
+            outcome.marked = affected
             try connection.execute(
                 "UPDATE etl.sync_run SET leads_deleted = leads_deleted + $2 WHERE run_id = $1",
-                ids: [runID, Int64(marked)])
+                ids: [runID, Int64(affected)])
         }
-        return marked
+        return outcome
+    }
+
+    /// Counts a run's leads that were marked deleted and came back.
+    public func recordUndeleted(runID: Int64, count: Int) throws {
+        try connection.execute(
+            "UPDATE etl.sync_run SET leads_undeleted = leads_undeleted + $2 WHERE run_id = $1",
+            ids: [runID, Int64(count)])
     }
 
     /// Live (not deleted) leads of the portal in `dw.fact_lead`.
@@ -67,4 +99,31 @@ public struct DimensionIDs: Sendable, Equatable {
     public func subtracting(_ other: DimensionIDs) -> DimensionIDs {
         DimensionIDs(contacts: contacts.subtracting(other.contacts), companies: companies.subtracting(other.companies))
     }
+}
+
+/// What a delete scan would do: how many live leads of the star the portal did not list.
+public struct DeletePlan: Sendable, Equatable {
+    /// Live leads in the star that the portal did not list.
+    public var missing: Int
+    /// Live leads in the star.
+    public var live: Int
+
+    /// A plan.
+    public init(missing: Int, live: Int) {
+        self.missing = missing
+        self.live = live
+    }
+
+    /// `missing` as a share of `live` (0 when there are none).
+    public var share: Double { live == 0 ? 0 : Double(missing) / Double(live) }
+}
+
+/// What a delete scan did.
+public struct ReconcileOutcome: Sendable, Equatable {
+    /// What it would mark.
+    public var plan: DeletePlan
+    /// Leads newly marked deleted (0 when refused).
+    public var marked: Int
+    /// Leads marked deleted that the portal lists again.
+    public var reappeared: [Int64]
 }

@@ -1,4 +1,5 @@
 import LibPQ
+import Star
 
 /// The run log: `etl.portal` and `etl.sync_run` rows.
 extension StarLoader {
@@ -65,5 +66,43 @@ extension StarLoader {
                 Int64(counts.stageHistory), Int64(counts.skipped), Int64(counts.nulStripped),
                 Int64(requests.requests), Int64(requests.retries), Int64(requests.throttled),
             ])
+    }
+
+    /// Records who read the portal for this run.
+    public func recordIdentity(runID: Int64, _ identity: PortalIdentity) throws {
+        try connection.execute(
+            "UPDATE etl.sync_run SET portal_user_id = $2, portal_user_admin = $3 WHERE run_id = $1",
+            [String(runID), identity.userID.map(String.init), identity.isAdmin.map { $0 ? "t" : "f" }])
+    }
+
+    /// Removes a run that turned out to have nothing to do with this database (a portal with no
+    /// leads), and its portal when this run created it: the database is left as it was.
+    public func discardRun(runID: Int64, portalID: Int64) throws {
+        try connection.transaction {
+            try connection.execute("DELETE FROM etl.sync_run WHERE run_id = $1", ids: [runID])
+            try connection.execute(
+                """
+                DELETE FROM etl.portal p WHERE p.portal_id = $1
+                  AND NOT EXISTS (SELECT 1 FROM etl.sync_run r WHERE r.portal_id = p.portal_id)
+                  AND NOT EXISTS (SELECT 1 FROM etl.sync_state s WHERE s.portal_id = p.portal_id)
+                  AND NOT EXISTS (SELECT 1 FROM dw.fact_lead f WHERE f.portal_id = p.portal_id)
+                """, ids: [portalID])
+        }
+    }
+
+    /// Stores the records a chunk rejected (inside the chunk's transaction).
+    func recordRejected(_ rejected: [TransformError], runID: Int64, portalID: Int64) throws {
+        guard !rejected.isEmpty else { return }
+        _ = try copy(
+            rejected, into: "etl.rejected_record",
+            columns: ["run_id", "portal_id", "entity", "record_id", "field", "reason"]
+        ) { writer, error in
+            writer.append(runID)
+            writer.append(portalID)
+            writer.append(error.entity)
+            writer.append(error.id)
+            writer.append(error.field)
+            writer.append(error.reason)
+        }
     }
 }

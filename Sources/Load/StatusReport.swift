@@ -38,16 +38,18 @@ public struct StatusReport: Sendable {
             """
             SELECT r.run_id, p.host, r.mode, r.status, to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS'),
                    round(extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at)::numeric, 1),
+                   r.portal_user_id::text || CASE WHEN r.portal_user_admin THEN ' (admin)'
+                                                  WHEN NOT r.portal_user_admin THEN ' (not admin)' ELSE '' END,
                    r.leads_upserted, r.product_rows, r.contact_links, r.stage_history, r.leads_deleted,
-                   r.records_skipped, r.http_requests, r.retries, r.throttled, left(r.error, 80)
+                   r.leads_undeleted, r.records_skipped, r.http_requests, r.retries, r.throttled, left(r.error, 80)
             FROM etl.sync_run r JOIN etl.portal p USING (portal_id) ORDER BY r.run_id DESC LIMIT $1
             """, ids: [Int64(runs)])
         sections.append(
             Section(
                 title: "last runs",
                 header: [
-                    "run", "portal", "mode", "status", "started", "seconds", "leads", "products", "links", "history",
-                    "deleted", "skipped", "requests", "retries", "503/429", "error",
+                    "run", "portal", "mode", "status", "started", "seconds", "user", "leads", "products", "links",
+                    "history", "deleted", "undeleted", "skipped", "requests", "retries", "503/429", "error",
                 ], rows: recent.rows))
         let counts = try connection.execute(
             """
@@ -66,6 +68,38 @@ public struct StatusReport: Sendable {
             UNION ALL SELECT 'dw.dim_lead_field', count(*)::text FROM dw.dim_lead_field
             """)
         sections.append(Section(title: "rows", header: ["table", "rows"], rows: counts.rows))
+        let warnings = try connection.execute(
+            """
+            WITH last AS (
+                SELECT DISTINCT ON (r.portal_id) r.* FROM etl.sync_run r ORDER BY r.portal_id, r.run_id DESC)
+            SELECT p.host, l.run_id::text, w.text
+            FROM last l JOIN etl.portal p USING (portal_id)
+            CROSS JOIN LATERAL (
+                SELECT 'the delete scan would have marked ' || l.deletes_refused
+                       || ' leads deleted and was refused: nothing was marked (check the webhook user''s rights; '
+                       || '--allow-mass-delete accepts a real clean-up once)'
+                WHERE l.deletes_refused IS NOT NULL
+                UNION ALL
+                SELECT 'the webhook''s user ' || l.portal_user_id || ' is not an administrator: '
+                       || 'leads this user cannot see are not exported'
+                WHERE l.portal_user_admin = false) w(text)
+            ORDER BY p.host, w.text
+            """)
+        if !warnings.rows.isEmpty {
+            sections.append(Section(title: "warnings", header: ["portal", "run", "warning"], rows: warnings.rows))
+        }
+        let rejected = try connection.execute(
+            """
+            SELECT x.run_id::text, p.host, x.entity, x.record_id::text, x.field, left(x.reason, 80)
+            FROM etl.rejected_record x JOIN etl.portal p USING (portal_id)
+            ORDER BY x.run_id DESC, x.entity, x.record_id LIMIT 20
+            """)
+        if !rejected.rows.isEmpty {
+            sections.append(
+                Section(
+                    title: "last rejected records (not loaded)",
+                    header: ["run", "portal", "entity", "id", "field", "reason"], rows: rejected.rows))
+        }
         let deferred = try connection.execute(
             """
             SELECT index_name, table_name, to_char(deferred_at, 'YYYY-MM-DD HH24:MI:SS')

@@ -72,6 +72,11 @@ public final class SyncEngine: Sendable {
             let summary = try await sync(portalID: portalID, runID: runID, started: started)
             _ = try? await database.run { try $0.unlockPortal(host: host) }
             return summary
+        } catch let error as SyncError where error.kind == .unsupportedPortal {
+            // Nothing to export: the run and the portal row it created are gone again.
+            _ = try? await database.run { try $0.unlockPortal(host: host) }
+            log.event(LogKey.Event.portalUnsupported, level: .error, [LogKey.error: "\(error.message)"])
+            throw error
         } catch {
             let counters = requestCounters
             let message = String(describing: error)
@@ -87,6 +92,24 @@ public final class SyncEngine: Sendable {
     /// The run itself, between taking the lock and releasing it.
     private func sync(portalID: Int64, runID: Int64, started: Double) async throws -> SyncSummary {
         let answer = try await ReferenceReader(client: client).read()
+        let identity = ReferenceTransformer.identity(crmMode: answer.crmMode, profile: answer.profile)
+        if identity.isSimpleCRM {
+            try await database.run { try $0.discardRun(runID: runID, portalID: portalID) }
+            throw SyncError(
+                kind: .unsupportedPortal,
+                message: "\(client.portal) runs CRM in simple mode (crm.settings.mode.get = 2): it has no leads to "
+                    + "export (new leads become deals at once); nothing was written")
+        }
+        try await database.run { try $0.recordIdentity(runID: runID, identity) }
+        if identity.isAdmin == false {
+            log.event(
+                LogKey.Event.portalUserNotAdmin, level: .warning,
+                [
+                    "user": "\(identity.userID.map(String.init) ?? "?")",
+                    "warning":
+                        "the webhook's user is not an administrator: leads this user cannot see are not exported",
+                ])
+        }
         let reference = ReferenceTransformer.reference(
             stages: answer.stages, sources: answer.sources, currencies: answer.currencies, fields: answer.fields,
             userFields: answer.userFields, users: answer.users)
@@ -112,7 +135,18 @@ public final class SyncEngine: Sendable {
         let restored = try await database.run { try $0.restoreDeferredIndexes() }
         if restored > 0 { log.event(LogKey.Event.indexesRestored, [LogKey.indexes: "\(restored)"]) }
         if options.reconcile {
-            for stream in streams { summary.deleted += try await stream.reconcile(context) }
+            for stream in streams {
+                let outcome = try await stream.reconcile(context)
+                summary.deleted += outcome.deleted
+                summary.undeleted += outcome.undeleted
+                summary.add(outcome.reread)
+            }
+        }
+        if options.strict, summary.skipped > 0 {
+            throw SyncError(
+                kind: .refused,
+                message: "\(summary.skipped) record(s) were rejected and not loaded (--strict); the rest is loaded, "
+                    + "and `b24pg status` lists them with their fields")
         }
         let counters = requestCounters
         summary.requests = counters.requests

@@ -3,12 +3,15 @@
 public struct SyncError: Error, CustomStringConvertible, Sendable {
     /// What kind of refusal.
     public struct Kind: Hashable, Sendable {
-        private enum Base { case locked, refused }
+        private enum Base { case locked, refused, unsupportedPortal }
         private let base: Base
         /// Another sync of the same portal holds the lock (exit code 3).
         public static let locked = Kind(base: .locked)
         /// The run stopped rather than write something it cannot trust (exit code 1).
         public static let refused = Kind(base: .refused)
+        /// The portal has nothing this tool exports (simple CRM mode: no leads); a configuration
+        /// error (exit code 2), and the database was left as it was.
+        public static let unsupportedPortal = Kind(base: .unsupportedPortal)
     }
 
     /// What kind of refusal.

@@ -31,16 +31,22 @@ public struct SyncOptions: Sendable {
     public var leadsPerChunk: Int
     /// Detail batch requests in flight at once.
     public var detailConcurrency: Int
+    /// When the delete scan may mark leads deleted.
+    public var deleteGuard: DeleteGuard
+    /// A run that rejected any record fails (after loading everything else).
+    public var strict: Bool
 
     /// Options with production defaults.
     public init(
         mode: SyncMode = .incremental, reconcile: Bool = true, overlapSeconds: Int64 = 300, leadsPerChunk: Int = 2_500,
-        detailConcurrency: Int = 2
+        detailConcurrency: Int = 2, deleteGuard: DeleteGuard = DeleteGuard(), strict: Bool = false
     ) {
         self.mode = mode
         self.reconcile = reconcile
         self.overlapSeconds = overlapSeconds
         self.leadsPerChunk = max(1, leadsPerChunk)
         self.detailConcurrency = max(1, detailConcurrency)
+        self.deleteGuard = deleteGuard
+        self.strict = strict
     }
 }

@@ -25,13 +25,30 @@ public protocol SyncStream: Sendable {
     func load(_ batch: Batch, _ pass: Pass, _ run: RunContext) async throws -> StreamCounts
     /// Ends the pass (watermark, derived rows); `totals` are what the loads wrote.
     func finish(_ pass: Pass, _ run: RunContext, totals: StreamCounts) async throws
-    /// Flags records the portal no longer has (an ID scan); returns how many were flagged.
-    func reconcile(_ run: RunContext) async throws -> Int
+    /// Flags records the portal no longer has (an ID scan) and re-reads those it lists again.
+    func reconcile(_ run: RunContext) async throws -> ReconcileCounts
+}
+
+/// What a stream's delete scan did.
+public struct ReconcileCounts: Sendable, Equatable {
+    /// Records newly flagged deleted.
+    public var deleted = 0
+    /// Records flagged deleted that the portal listed again, re-read.
+    public var undeleted = 0
+    /// What re-reading them wrote.
+    public var reread = StreamCounts()
+
+    /// Counts.
+    public init(deleted: Int = 0, undeleted: Int = 0, reread: StreamCounts = StreamCounts()) {
+        self.deleted = deleted
+        self.undeleted = undeleted
+        self.reread = reread
+    }
 }
 
 extension SyncStream {
     /// Streams without a delete scan flag nothing.
-    public func reconcile(_ run: RunContext) async throws -> Int { 0 }
+    public func reconcile(_ run: RunContext) async throws -> ReconcileCounts { ReconcileCounts() }
 
     /// Runs one pass of this stream: begin, read while loading, finish.
     func runPass(_ run: RunContext) async throws -> StreamCounts {

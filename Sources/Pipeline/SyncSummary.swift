@@ -17,6 +17,8 @@ public struct SyncSummary: Sendable, Equatable {
     public var stageHistory = 0
     /// Leads newly flagged deleted.
     public var deleted = 0
+    /// Leads flagged deleted that the portal listed again, re-read.
+    public var undeleted = 0
     /// Records rejected.
     public var skipped = 0
     /// NUL characters stripped.
@@ -35,7 +37,7 @@ public struct SyncSummary: Sendable, Equatable {
     /// The final summary line.
     public var line: String {
         "sync \(mode) finished: run=\(runID) leads=\(leads) product_rows=\(productRows) links=\(contactLinks) "
-            + "stage_history=\(stageHistory) deleted=\(deleted) skipped=\(skipped) requests=\(requests) "
+            + "stage_history=\(stageHistory) deleted=\(deleted) undeleted=\(undeleted) skipped=\(skipped) requests=\(requests) "
             + "retries=\(retries) throttled=\(throttled) duration=\(String(format: "%.1f", seconds))s "
             + "database=\(String(format: "%.1f", databaseSeconds))s"
     }

@@ -20,6 +20,8 @@ public struct MethodError: Error, Sendable, Equatable {
     static func invalidID(_ text: String = "ID is not defined or invalid.") -> MethodError {
         MethodError(status: 400, code: "", description: text)
     }
+    /// The caller may not read the record (`crm.lead.get` and children of a lead it cannot see).
+    static let accessDenied = MethodError(status: 400, code: "", description: "Access denied.")
     static let methodNotFound = MethodError(
         status: 404, code: "ERROR_METHOD_NOT_FOUND", description: "Method not found!")
     static let queryLimit = MethodError(status: 503, code: "QUERY_LIMIT_EXCEEDED", description: "Too many requests")

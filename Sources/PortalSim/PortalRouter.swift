@@ -201,6 +201,31 @@ public final class PortalRouter: Sendable {
             let body = (try? JSON.parse(request.body)) ?? [:]
             portal.updateLimits(body)
             return .json(200, ["result": true])
+        case "access":
+            // {"visible_to": 3} narrows the webhook's user to one responsible user's leads,
+            // {"visible_to": null} restores full rights; "admin" and "crm_mode" set the rest.
+            let body = (try? JSON.parse(request.body)) ?? [:]
+            var access = portal.accessRights
+            if let visible = body["visible_to"] {
+                access.visibleTo = visible.isNull ? nil : visible.lenientInt
+                access.isAdmin = access.visibleTo == nil
+            }
+            if let admin = body["admin"]?.lenientBool { access.isAdmin = admin }
+            if let mode = body["crm_mode"]?.lenientInt { access.crmMode = Int(mode) }
+            portal.accessRights = access
+            return .json(
+                200,
+                [
+                    "visible_to": access.visibleTo.map(JSON.int) ?? .null, "admin": .bool(access.isAdmin),
+                    "crm_mode": .int(Int64(access.crmMode)),
+                ])
+        case "restore":
+            // Puts a deleted lead back from the recycle bin: {"id": 42}.
+            let body = (try? JSON.parse(request.body)) ?? [:]
+            guard let id = body["id"]?.lenientInt, portal.restore(lead: id) else {
+                return .json(404, ["error": "NOT_FOUND", "error_description": "No such lead in the recycle bin"])
+            }
+            return .json(200, ["result": true])
         default:
             return .json(404, ["error": "NOT_FOUND", "error_description": "Unknown control route"])
         }

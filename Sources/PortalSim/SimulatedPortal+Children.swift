@@ -9,6 +9,7 @@ extension SimulatedPortal {
         guard dataset.leads[id] != nil else {
             return .failure(MethodError(status: 400, code: "NOT_FOUND", description: "Not found."))
         }
+        guard isVisible(lead: id) else { return .failure(.accessDenied) }
         let items = (dataset.bindings[id] ?? []).map { binding -> JSON in
             [
                 "CONTACT_ID": .int(binding.contactID), "SORT": .int(Int64(binding.sort)),
@@ -62,6 +63,7 @@ extension SimulatedPortal {
         guard let id = Self.positiveID(params) else {
             return .failure(.invalidID("The parameter id is invalid or not defined."))
         }
+        if dataset.leads[id] != nil, !isVisible(lead: id) { return .failure(.accessDenied) }
         return .result(.array((dataset.productRows[id] ?? []).map(Self.legacyProductRow)))
     }
 
@@ -118,7 +120,7 @@ extension SimulatedPortal {
             return .failure(.argument("ownerId must be positive"))
         }
         var rowsByID: [Int64: SimProductRow] = [:]
-        for owner in Set(ownerIDs) {
+        for owner in Set(ownerIDs) where isVisible(lead: owner) {
             for row in dataset.productRows[owner] ?? [] { rowsByID[row.id] = row }
         }
         let query = ListQuery(params: params, schema: .productRow, defaultOrder: [("ID", false)], uppercaseKeys: true)

@@ -11,7 +11,7 @@ extension SimulatedPortal {
         let quirks = quirks
         let rowsTaken: ((Int64) -> Int)? = quirks.joinedTwiceShare > 0 ? { quirks.rowsTaken(byLead: $0) } : nil
         let result = page(
-            query, ids: data.leadIDs, style: .legacy,
+            query, ids: visibleLeadIDs, style: .legacy,
             valueOf: { id, field in data.leads[id].map { data.leadValue($0, field) } },
             sortValueOf: { id, field in
                 guard let lead = data.leads[id] else { return nil }
@@ -29,6 +29,7 @@ extension SimulatedPortal {
     func leadGet(_ params: JSONObject) -> MethodOutcome {
         guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
         guard let lead = dataset.leads[id] else { return .failure(.notFound()) }
+        guard isVisible(lead: id) else { return .failure(.accessDenied) }
         let data = dataset
         let fields = data.leadSchema.fields.filter { $0.name != "CONTACT_IDS" }
         var record = data.legacyRecord(fields, inList: false) { data.leadValue(lead, $0) }.objectValue ?? JSONObject()
@@ -100,9 +101,12 @@ extension SimulatedPortal {
     /// `crm.lead.delete`: removes the lead with its product rows, bindings and history.
     func leadDelete(_ params: JSONObject) -> MethodOutcome {
         guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
-        guard dataset.leads.removeValue(forKey: id) != nil else { return .failure(.notFound()) }
+        guard let lead = dataset.leads.removeValue(forKey: id) else { return .failure(.notFound()) }
         let index = Self.lowerBound(dataset.leadIDs, id)
         if index < dataset.leadIDs.count, dataset.leadIDs[index] == id { dataset.leadIDs.remove(at: index) }
+        recycleBin[id] = RecycledLead(
+            lead: lead, productRows: dataset.productRows[id] ?? [], bindings: dataset.bindings[id] ?? [],
+            history: dataset.history.filter { $0.ownerID == id })
         dataset.productRows[id] = nil
         dataset.bindings[id] = nil
         dataset.history.removeAll { $0.ownerID == id }

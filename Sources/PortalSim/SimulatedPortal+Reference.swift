@@ -181,8 +181,12 @@ extension SimulatedPortal {
         }
         let query = ListQuery(
             params: params, schema: .stageHistory, defaultOrder: [("ID", false)], uppercaseKeys: false)
-        let ids = historyIDs ?? data.history.map(\.id)
+        var ids = historyIDs ?? data.history.map(\.id)
         historyIDs = ids
+        if access.visibleTo != nil || access.crmMode != 1 {
+            // Rows are filtered by the caller's rights on their lead.
+            ids = data.history.filter { isVisible(lead: $0.ownerID) }.map(\.id)
+        }
         let result = page(query, ids: ids, style: .engine) { id, field in
             position(id).map { data.historyValue(data.history[$0], field) }
         }

@@ -12,6 +12,9 @@ public final class SimulatedPortal: @unchecked Sendable {
     var limits: PortalLimits
     var stats = SimStats()
     var quirks = PageQuirks()
+    var access = PortalAccess()
+    /// Deleted leads with their children, as the portal's recycle bin keeps them.
+    var recycleBin: [Int64: RecycledLead] = [:]
     /// The ids of `dataset.history`, in order; `nil` after history changed (rebuilt on the next list).
     var historyIDs: [Int64]?
     /// Where "now" comes from (DATE_MODIFY of writes, the `time` envelope, the limits).
@@ -42,6 +45,12 @@ public final class SimulatedPortal: @unchecked Sendable {
     public var pageQuirks: PageQuirks {
         get { locked { quirks } }
         set { locked { quirks = newValue } }
+    }
+
+    /// Who the webhook's user is and what it may see.
+    public var accessRights: PortalAccess {
+        get { locked { access } }
+        set { locked { access = newValue } }
     }
 
     /// Counters of what the portal served.
@@ -130,6 +139,8 @@ public final class SimulatedPortal: @unchecked Sendable {
         case "crm.contact.list": return contactList(params)
         case "crm.company.list": return companyList(params)
         case "crm.stagehistory.list": return stageHistoryList(params)
+        case "crm.settings.mode.get": return .result(.int(Int64(access.crmMode)))
+        case "profile": return profile()
         case "batch": return .failure(.batchMethodNotAllowed)
         default: return .failure(.methodNotFound)
         }

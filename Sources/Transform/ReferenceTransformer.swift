@@ -87,3 +87,12 @@ public enum ReferenceTransformer {
             position: row["WORK_POSITION"]?.lenientText, active: row["ACTIVE"]?.lenientBool)
     }
 }
+
+extension ReferenceTransformer {
+    /// The CRM mode and the reading user from `crm.settings.mode.get` and `profile` answers.
+    public static func identity(crmMode: JSON?, profile: JSON?) -> PortalIdentity {
+        PortalIdentity(
+            crmMode: crmMode?.lenientInt.map(Int.init), userID: profile?["ID"]?.lenientReference,
+            isAdmin: profile?["ADMIN"]?.lenientBool)
+    }
+}

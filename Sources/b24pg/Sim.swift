@@ -10,7 +10,8 @@ struct Sim: AsyncParsableCommand {
         discussion: """
             Deterministic data from --seed and --leads; the real API's paging, filters, batch, value \
             shapes, rate limit and errors. Prints the webhook URL to use. GET /_sim/stats returns request \
-            counters; POST /_sim/faults, /_sim/limits and /_sim/expire-tokens change behaviour at run time.
+            counters; POST /_sim/faults, /_sim/limits, /_sim/access (rights and CRM mode), /_sim/restore (a \
+            deleted lead back from the recycle bin) and /_sim/expire-tokens change behaviour at run time.
             """
     )
 
@@ -73,6 +74,18 @@ struct Sim: AsyncParsableCommand {
     )
     var joinedTwice = 0.0
 
+    @Option(
+        name: .customLong("visible-to"),
+        help:
+            "Narrow the webhook's user to the leads of this responsible user (lists, counts and gets), as a non-admin would see them."
+    )
+    var visibleTo: Int64?
+
+    @Flag(
+        name: .customLong("simple-crm"),
+        help: "Answer as a portal in simple CRM mode (no leads; crm.settings.mode.get = 2).")
+    var simpleCRM = false
+
     @Option(name: .customLong("webhook-code"), help: "Webhook secret to accept (default: derived from --seed).")
     var webhookCode: String?
 
@@ -104,6 +117,7 @@ struct Sim: AsyncParsableCommand {
         let portal = SimulatedPortal(
             dataset: dataset, limits: PortalLimits(rate: rate, burst: burst, operatingLimit: operatingLimit))
         portal.pageQuirks = PageQuirks(joinedTwiceShare: joinedTwice)
+        portal.accessRights = PortalAccess(visibleTo: visibleTo, crmMode: simpleCRM ? 2 : 1)
         let faults = FaultPlan(
             serverError: fail500, unavailable: fail503, drop: failDrop, slow: failSlow, truncate: failTruncate,
             slowSeconds: slowSeconds)

@@ -42,12 +42,30 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .customLong("chunk-size"), help: "Leads per load transaction.")
     var chunkSize = 2_500
 
+    @Option(
+        name: .customLong("max-delete-share"),
+        help:
+            "Largest share of live leads one delete scan may mark deleted (0.05 = 5 %; scans of fewer than 50 are never refused)."
+    )
+    var maxDeleteShare = 0.05
+
+    @Flag(
+        name: .customLong("allow-mass-delete"),
+        help: "Accept a delete scan over --max-delete-share once (a real clean-up in the portal).")
+    var allowMassDelete = false
+
+    @Flag(help: "Exit 1 when any record was rejected (after loading everything else).")
+    var strict = false
+
     func validate() throws {
         if full, since != nil { throw ValidationError("--full and --since cannot be combined") }
         if let since, PortalTime(offsetSeconds: 0).parse(since) == nil {
             throw ValidationError("--since must be a date like 2025-01-31 or 2025-01-31T00:00:00+03:00")
         }
         guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
+        guard (0...1).contains(maxDeleteShare) else {
+            throw ValidationError("--max-delete-share must be between 0 and 1")
+        }
     }
 
     func run() async throws {
@@ -67,7 +85,10 @@ struct SyncCommand: AsyncParsableCommand {
         let log = RunLog.standardError(format: logFormat, interactive: isatty(STDERR_FILENO) == 1)
         let engine = SyncEngine(
             client: client, database: DatabaseWorker(connection: connection), host: credentials.endpoint.host,
-            options: SyncOptions(mode: mode, reconcile: !noReconcile, leadsPerChunk: chunkSize), log: log,
+            options: SyncOptions(
+                mode: mode, reconcile: !noReconcile, leadsPerChunk: chunkSize,
+                deleteGuard: DeleteGuard(maxShare: maxDeleteShare, allowMassDelete: allowMassDelete), strict: strict),
+            log: log,
             clock: SystemClientClock())
         do {
             let summary = try await engine.run()
@@ -76,6 +97,9 @@ struct SyncCommand: AsyncParsableCommand {
         } catch let error as SyncError where error.isLocked {
             try? await transport.shutdown()
             throw RunFailure(message: error.message, exitCode: ExitStatus.locked)
+        } catch let error as SyncError where error.kind == .unsupportedPortal {
+            try? await transport.shutdown()
+            throw RunFailure(message: error.message, exitCode: ExitStatus.usage)
         } catch {
             try? await transport.shutdown()
             throw RunFailure.failed(error)

@@ -1,7 +1,12 @@
+import B24Core
 import Foundation
 import ProcessSupport
 import Subprocess
 import SystemPackage
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Runs the built `b24pg` binary, as a user would.
 enum B24pgProcess {
@@ -32,6 +37,19 @@ enum B24pgProcess {
         case .signaled(let signal): code = 128 + signal
         }
         return (code, result.standardOutput, result.standardError)
+    }
+
+    /// POSTs a JSON body (a simulator control route, or a REST call through the webhook) and
+    /// returns the status and the parsed answer.
+    @discardableResult
+    static func post(_ url: String, _ json: String) async throws -> (status: Int, body: JSON) {
+        guard let target = URL(string: url) else { throw SimulatorError.noWebhook(url) }
+        var request = URLRequest(url: target)
+        request.httpMethod = "POST"
+        request.httpBody = Data(json.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSON.parse(Array(data))) ?? .null)
     }
 
     /// A running `b24pg sim`, stopped by `stop()`.

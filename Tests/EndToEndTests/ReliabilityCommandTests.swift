@@ -18,14 +18,6 @@ import Testing
 struct ReliabilityCommandTests {
     static let code = "reliabilitySecret77"
 
-    static func post(_ url: String, _ json: String) async throws {
-        var request = URLRequest(url: try #require(URL(string: url)))
-        request.httpMethod = "POST"
-        request.httpBody = Data(json.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        _ = try await URLSession.shared.data(for: request)
-    }
-
     @Test(
         "a portal down for good: exit 1 naming portal and method, no secret, watermark unchanged, run recorded failed")
     func portalDownForGood() async throws {
@@ -40,7 +32,7 @@ struct ReliabilityCommandTests {
             let before = try connection.execute(
                 "SELECT stream, watermark_time::text, watermark_id FROM etl.sync_state ORDER BY 1"
             ).rows
-            try await Self.post(sim.baseURL + "/_sim/faults", #"{"500":1}"#)
+            try await B24pgProcess.post(sim.baseURL + "/_sim/faults", #"{"500":1}"#)
             let second = try await B24pgProcess.run([
                 "sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook, "--max-attempts", "3",
                 "--max-retry-seconds", "10",

@@ -2,6 +2,7 @@ import B24Core
 import Bitrix24
 import Extract
 import PortalSim
+import SimTestSupport
 import Testing
 
 /// Reads every lead with its children the way the sync will: keyset pages, then the detail fetcher.
@@ -23,16 +24,14 @@ struct RealHTTPTests {
     static func start(
         faults: FaultPlan
     ) async throws -> (PortalServer, SimulatedPortal, BitrixClient, AsyncHTTPTransport) {
-        let dataset = PortalDataset.generate(
-            seed: 5, leadCount: 5_000, time: PortalTime(offsetSeconds: 10_800), anchor: 1_767_225_600)
-        let portal = SimulatedPortal(dataset: dataset, limits: PortalLimits(rate: 2, burst: 50))
-        let router = PortalRouter(
-            portal: portal, auth: SimAuth(seed: 5, webhookCode: "realhttpcode"), faults: faults, faultSeed: 3)
-        let server = try await PortalServer.start(router: router)
+        let served = try await ServedPortal.start(
+            leads: 5_000, seed: 5, anchor: 1_767_225_600, webhookCode: "realhttpcode",
+            limits: PortalLimits(rate: 2, burst: 50), faults: faults, faultSeed: 3)
+        let (server, portal) = (served.server, served.portal)
         let transport = AsyncHTTPTransport()
         let clock = SystemClientClock()
         let client = BitrixClient(
-            credentials: .webhook(try WebhookCredentials(url: "\(server.baseURL)/rest/1/realhttpcode/")),
+            credentials: .webhook(try WebhookCredentials(url: served.webhook)),
             transport: transport, clock: clock, limiter: RateLimiter(rate: 2, burst: 50, clock: clock),
             retryPolicy: RetryPolicy(maxAttempts: 10, baseDelay: 0.25, maxDelay: 4, maxTotal: 120))
         return (server, portal, client, transport)

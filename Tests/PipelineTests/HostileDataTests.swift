@@ -2,6 +2,7 @@ import B24Core
 import Bitrix24
 import Foundation
 import LibPQ
+import Load
 import Pipeline
 import PortalSim
 import Testing
@@ -63,6 +64,26 @@ struct HostileDataTests {
             #expect(summary.skipped == 4)
             let run = try connection.execute("SELECT records_skipped, status FROM etl.sync_run").rows
             #expect(run == [["4", "succeeded"]])
+            let stored = try connection.execute(
+                "SELECT entity, record_id, field FROM etl.rejected_record ORDER BY record_id"
+            ).rows
+            #expect(
+                stored == [
+                    ["lead", String(ids[0]), "OPPORTUNITY"], ["lead", String(ids[1]), "OPPORTUNITY"],
+                    ["lead", String(ids[8]), "DATE_CREATE"], ["lead", String(ids[11]), "ASSIGNED_BY_ID"],
+                ])
+            let status = try StatusReport.read(connection, runs: 5)
+            let listed = try #require(status.sections.first { $0.title.hasPrefix("last rejected records") })
+            #expect(listed.rows.map { $0[3] } == [ids[0], ids[1], ids[8], ids[11]].map { String($0) })
+            // --strict: the same answers fail the run (everything else still loaded), and it says why.
+            await #expect(throws: SyncError.self) {
+                _ = try await harness.sync(connection, options: SyncOptions(mode: .full, strict: true))
+            }
+            let strict = try connection.execute(
+                "SELECT status, records_skipped, error FROM etl.sync_run ORDER BY run_id DESC LIMIT 1"
+            ).rows.first
+            #expect(strict?[0] == "failed" && strict?[1] == "4")
+            #expect(strict?[2]?.contains("4 record(s) were rejected") == true)
             for rejected in [ids[0], ids[1], ids[8], ids[11]] {
                 #expect(
                     try connection.execute("SELECT count(*) FROM dw.fact_lead WHERE lead_id = $1", [String(rejected)])

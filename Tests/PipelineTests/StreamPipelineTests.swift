@@ -109,3 +109,21 @@ struct LineLogHandlerTests {
         #expect(text.contains("event=run_finished run=4\n"))
     }
 }
+
+@Suite("The mass-delete guard")
+struct DeleteGuardTests {
+    @Test("refuses more than the share once at least 50 would go; --allow-mass-delete accepts; the message says why")
+    func guardRule() {
+        let standard = DeleteGuard()
+        #expect(standard.allows(DeletePlan(missing: 49, live: 60)), "fewer than 50 are never refused")
+        #expect(standard.allows(DeletePlan(missing: 60, live: 2_000)), "3 % passes")
+        #expect(standard.allows(DeletePlan(missing: 100, live: 2_000)), "exactly 5 % passes")
+        #expect(!standard.allows(DeletePlan(missing: 101, live: 2_000)))
+        #expect(!standard.allows(DeletePlan(missing: 776, live: 1_940)))
+        #expect(DeleteGuard(allowMassDelete: true).allows(DeletePlan(missing: 1_940, live: 1_940)))
+        #expect(DeleteGuard(maxShare: 0.5).allows(DeletePlan(missing: 776, live: 1_940)))
+        let message = standard.refusal(DeletePlan(missing: 776, live: 1_940))
+        #expect(message.contains("would mark 776 of 1940 live leads deleted (40.0 %, more than the 5.0 % allowed)"))
+        #expect(message.contains("check its rights") && message.contains("--allow-mass-delete"))
+    }
+}

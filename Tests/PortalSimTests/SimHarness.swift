@@ -1,6 +1,7 @@
 import B24Core
 import Foundation
 import PortalSim
+import SimTestSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -22,16 +23,14 @@ struct SimHarness {
         leads: Int = 300, seed: UInt64 = 42, timeZone: String = "+03:00",
         limits: PortalLimits = PortalLimits(rate: 0), faults: FaultPlan = FaultPlan()
     ) async throws -> SimHarness {
-        let time = PortalTime(offset: timeZone) ?? PortalTime(offsetSeconds: 0)
-        let dataset = PortalDataset.generate(seed: seed, leadCount: leads, time: time, anchor: anchor)
         let clock = ManualPortalClock(start: Double(anchor) + 86_400)
-        let portal = SimulatedPortal(dataset: dataset, limits: limits, clock: clock)
-        let router = PortalRouter(portal: portal, auth: SimAuth(seed: seed, webhookCode: "testcode"), faults: faults)
-        let server = try await PortalServer.start(router: router)
+        let served = try await ServedPortal.start(
+            leads: leads, seed: seed, time: PortalTime(offset: timeZone) ?? PortalTime(offsetSeconds: 0),
+            anchor: anchor, webhookCode: "testcode", limits: limits, faults: faults, clock: clock)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 20
         return SimHarness(
-            server: server, router: router, portal: portal, clock: clock,
+            server: served.server, router: served.router, portal: served.portal, clock: clock,
             session: URLSession(configuration: configuration))
     }
 

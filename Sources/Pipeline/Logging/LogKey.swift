@@ -42,6 +42,12 @@ public enum LogKey {
         public static let indexesRestored = "indexes_restored"
         /// The delete scan finished.
         public static let reconciled = "reconciled"
+        /// The portal has nothing to export (simple CRM mode).
+        public static let portalUnsupported = "portal_unsupported"
+        /// The webhook's user is not an administrator: what it cannot see is not exported.
+        public static let portalUserNotAdmin = "portal_user_not_admin"
+        /// Leads marked deleted were listed again and re-read.
+        public static let leadsUndeleted = "leads_undeleted"
         /// The portal's pages repeated or cut rows.
         public static let pagingAnomalies = "portal_paging_anomalies"
     }

@@ -110,25 +110,60 @@ public struct LeadStream: SyncStream {
         }
     }
 
-    /// Flags every loaded lead the portal no longer lists. A scan that lists no lead at all while
-    /// leads are loaded marks nothing and fails: the webhook's user most likely lost its rights.
-    public func reconcile(_ run: RunContext) async throws -> Int {
+    /// Flags every loaded lead the portal no longer lists, within the mass-delete guard, and re-reads
+    /// (lead, children, version) every lead marked deleted that it lists again, whatever its
+    /// `DATE_MODIFY`. A scan that lists fewer ids than the portal counts, or that the guard
+    /// refuses, marks nothing and fails the run.
+    public func reconcile(_ run: RunContext) async throws -> ReconcileCounts {
         let log = run.log
-        let ids = try await LeadReader(client: run.client).allIDs { log.progress("reconcile", done: $0, unit: "ids") }
-        let portalID = run.portalID
-        let live = try await run.database.run { try $0.liveLeadCount(portalID: portalID) }
-        if ids.isEmpty, live > 0 {
+        let scan = try await LeadReader(client: run.client).allIDs { log.progress("reconcile", done: $0, unit: "ids") }
+        if let counted = scan.portalCount, scan.ids.count < counted {
             throw SyncError(
-                kind: .refused,
-                message: "the portal listed no leads at all while \(live) are loaded; refusing to mark them deleted "
-                    + "(check the webhook's permissions)")
+                kind: .refused, message: DeleteGuard.incompleteScan(listed: scan.ids.count, counted: counted))
         }
+        let (portalID, runID, guardian) = (run.portalID, run.runID, run.options.deleteGuard)
         let deletedAt = run.portalNow + Int64(run.elapsed())
-        let runID = run.runID
-        let marked = try await run.database.run {
-            try $0.reconcile(liveIDs: ids, portalID: portalID, runID: runID, deletedAt: deletedAt)
+        let outcome = try await run.database.run {
+            try $0.reconcile(
+                liveIDs: scan.ids, portalID: portalID, runID: runID, deletedAt: deletedAt, allow: guardian.allows)
         }
-        log.event(LogKey.Event.reconciled, ["portal_leads": "\(ids.count)", "newly_deleted": "\(marked)"])
-        return marked
+        var counts = ReconcileCounts(deleted: outcome.marked, undeleted: outcome.reappeared.count)
+        if !outcome.reappeared.isEmpty {
+            counts.reread = try await reread(outcome.reappeared, run)
+            let undeleted = outcome.reappeared.count
+            try await run.database.run { try $0.recordUndeleted(runID: runID, count: undeleted) }
+            log.event(LogKey.Event.leadsUndeleted, ["leads": "\(undeleted)"])
+        }
+        guard guardian.allows(outcome.plan) else {
+            throw SyncError(kind: .refused, message: guardian.refusal(outcome.plan))
+        }
+        log.event(
+            LogKey.Event.reconciled,
+            [
+                "portal_leads": "\(scan.ids.count)", "newly_deleted": "\(outcome.marked)",
+                "undeleted": "\(counts.undeleted)",
+            ])
+        return counts
+    }
+
+    /// Reads the given leads again with their children and loads them (live again, a new version
+    /// where a tracked attribute changed), a chunk per transaction, without moving the cursor.
+    private func reread(_ ids: [Int64], _ run: RunContext) async throws -> StreamCounts {
+        let builder = LeadChunkBuilder(run: run, refreshesKnownDimensions: false)
+        var total = StreamCounts()
+        for start in stride(from: 0, to: ids.count, by: run.options.leadsPerChunk) {
+            let part = Array(ids[start..<min(start + run.options.leadsPerChunk, ids.count)])
+            var batch = LeadBatch()
+            builder.transform(try await LeadReader(client: run.client).leads(ids: part), into: &batch)
+            let chunk = try await builder.build(batch)
+            let (portalID, runID, counters) = (run.portalID, run.runID, run.requestCounters)
+            total.add(
+                try await run.database.run {
+                    try $0.loadChunk(
+                        chunk, portalID: portalID, runID: runID, progress: nil, requests: counters,
+                        writer: StagedLeadWriter())
+                })
+        }
+        return total
     }
 }

@@ -25,7 +25,7 @@ public struct StageHistoryStream: SyncStream {
     /// Stage-history rows read and waiting to be loaded, with the cursor they move to.
     public struct Batch: Sendable {
         var rows: [StageHistoryRecord] = []
-        var skipped = 0
+        var rejected: [TransformError] = []
         var lastID: Int64
     }
 
@@ -52,7 +52,7 @@ public struct StageHistoryStream: SyncStream {
                 do throws(TransformError) {
                     pending.rows.append(try run.transformer.stageHistory(item))
                 } catch {
-                    pending.skipped += 1
+                    pending.rejected.append(error)
                     run.log.event(LogKey.Event.recordSkipped, level: .warning, [LogKey.reason: "\(error.description)"])
                 }
                 pending.lastID = max(pending.lastID, item["ID"]?.lenientInt ?? pending.lastID)
@@ -64,7 +64,7 @@ public struct StageHistoryStream: SyncStream {
             }
         }
         // A last batch with no rows still moves the cursor past records that were skipped.
-        if !pending.rows.isEmpty || pending.skipped > 0 || pending.lastID != sentID { try await send(pending) }
+        if !pending.rows.isEmpty || !pending.rejected.isEmpty || pending.lastID != sentID { try await send(pending) }
     }
 
     /// Writes the rows and the cursor in one transaction.
@@ -73,7 +73,7 @@ public struct StageHistoryStream: SyncStream {
         let (portalID, runID) = (run.portalID, run.runID)
         return try await run.database.run {
             try $0.loadHistory(
-                batch.rows, portalID: portalID, runID: runID, lastID: batch.lastID, skipped: batch.skipped,
+                batch.rows, portalID: portalID, runID: runID, lastID: batch.lastID, rejected: batch.rejected,
                 requests: counters, writer: pass.writer)
         }
     }
