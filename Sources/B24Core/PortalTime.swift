@@ -1,13 +1,19 @@
 import Foundation
 
-/// Dates as the portal writes and reads them: ISO 8601 with the portal's UTC offset, to the second.
+/// Dates as the portal writes and reads them: ISO 8601 with the offset in force at that instant
+/// (PHP `date('c')`), to the second. A zone is a fixed UTC offset (`+03:00`) or a named zone
+/// (`Europe/Berlin`) whose offset changes with daylight saving.
 public struct PortalTime: Sendable, Equatable {
-    /// The portal's offset from UTC in seconds (e.g. 10800 for +03:00).
+    /// The offset from UTC in seconds (e.g. 10800 for +03:00); for a named zone, its offset when
+    /// this value was made (use `offset(at:)` for any other instant).
     public let offsetSeconds: Int
+    /// The named zone, when this is one.
+    public let zone: TimeZone?
 
     /// A portal time zone at a fixed UTC offset.
     public init(offsetSeconds: Int) {
         self.offsetSeconds = offsetSeconds
+        self.zone = nil
     }
 
     /// Parses `+03:00`, `-05:30`, `Z` or `UTC`; `nil` for anything else.
@@ -16,29 +22,57 @@ public struct PortalTime: Sendable, Equatable {
         self.init(offsetSeconds: seconds)
     }
 
-    /// The offset as `+HH:MM`.
-    public var offsetText: String {
-        Self.formatOffset(offsetSeconds)
+    /// A fixed offset (`+03:00`) or an IANA zone name (`Europe/Berlin`); `nil` for anything else.
+    public init?(zone text: String) {
+        if let fixed = PortalTime(offset: text) {
+            self = fixed
+            return
+        }
+        guard text.contains("/"), let zone = TimeZone(identifier: text) else { return nil }
+        self.zone = zone
+        self.offsetSeconds = zone.secondsFromGMT()
     }
 
-    /// `2024-05-23T18:18:25+03:00` for a unix time (fractions dropped), as PHP `date('c')` writes it.
+    /// The offset in force at `unixSeconds`.
+    public func offset(at unixSeconds: Int64) -> Int {
+        guard let zone else { return offsetSeconds }
+        return zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(unixSeconds)))
+    }
+
+    /// The offset as `+HH:MM`, or the zone's name.
+    public var offsetText: String {
+        zone?.identifier ?? Self.formatOffset(offsetSeconds)
+    }
+
+    /// `2024-05-23T18:18:25+03:00` for a unix time (fractions dropped), with the offset in force
+    /// at that instant, as PHP `date('c')` writes it.
     public func format(_ unixSeconds: Int64) -> String {
-        let local = unixSeconds + Int64(offsetSeconds)
+        let offset = offset(at: unixSeconds)
+        let local = unixSeconds + Int64(offset)
         let (days, secondsOfDay) = local.floorDivided(by: 86_400)
         let (year, month, day) = Self.civilDate(fromDays: days)
         let hour = secondsOfDay / 3600
         let minute = secondsOfDay % 3600 / 60
         let second = secondsOfDay % 60
         return "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
-            + "\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2))\(offsetText)"
+            + "\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2))\(Self.formatOffset(offset))"
     }
 
     /// Reads a date the way the portal's filters do (PHP `strtotime` for the common forms):
     /// ISO 8601 with or without offset, with `T` or a space, or a bare date. Without an offset the
     /// portal's own zone applies. Returns `nil` when the text is not a date (the filter matches nothing).
     public func parse(_ text: String) -> Int64? {
-        if let (local, offset) = Self.parseCanonical(text) { return local - Int64(offset ?? offsetSeconds) }
+        if let (local, written) = Self.parseCanonical(text) {
+            return local - Int64(written ?? offset(ofWallTime: local))
+        }
         return parseGeneral(text)
+    }
+
+    /// The offset in force at a wall-clock time of this zone (seconds since 1970 as if it were UTC).
+    func offset(ofWallTime local: Int64) -> Int {
+        guard zone != nil else { return offsetSeconds }
+        let guess = offset(at: local - Int64(offsetSeconds))
+        return offset(at: local - Int64(guess))
     }
 
     /// Reads `YYYY-MM-DDTHH:MM:SS`, optionally followed by `Z` or `±HH:MM` (the layout portals write
@@ -93,7 +127,7 @@ public struct PortalTime: Sendable, Equatable {
     func parseGeneral(_ text: String) -> Int64? {
         var body = Substring(text.trimmingCharacters(in: .whitespaces))
         guard body.count >= 10 else { return nil }
-        var offset = offsetSeconds
+        var offset: Int?
         if body.hasSuffix("Z") {
             offset = 0
             body = body.dropLast()
@@ -123,12 +157,14 @@ public struct PortalTime: Sendable, Equatable {
             secondsOfDay = hour * 3600 + minute * 60 + second
         }
         let days = Self.days(fromCivilYear: year, month: month, day: day)
-        return days * 86_400 + Int64(secondsOfDay) - Int64(offset)
+        let local = days * 86_400 + Int64(secondsOfDay)
+        return local - Int64(offset ?? self.offset(ofWallTime: local))
     }
 
-    /// The local date of `unixSeconds` in this zone as `yyyymmdd` (the star's date key).
+    /// The local date of `unixSeconds` in this zone, at the offset in force then, as `yyyymmdd`
+    /// (the star's date key).
     public func dateKey(_ unixSeconds: Int64) -> Int {
-        let local = unixSeconds + Int64(offsetSeconds)
+        let local = unixSeconds + Int64(offset(at: unixSeconds))
         let (year, month, day) = Self.civilDate(fromDays: local.floorDivided(by: 86_400).quotient)
         return Int(year * 10_000 + month * 100 + day)
     }
@@ -145,8 +181,42 @@ public struct PortalTime: Sendable, Equatable {
 
     /// The unix time of local midnight of the day containing `unixSeconds`.
     public func startOfDay(_ unixSeconds: Int64) -> Int64 {
-        let local = unixSeconds + Int64(offsetSeconds)
-        return local.floorDivided(by: 86_400).quotient * 86_400 - Int64(offsetSeconds)
+        let local = unixSeconds + Int64(offset(at: unixSeconds))
+        let midnight = local.floorDivided(by: 86_400).quotient * 86_400
+        return midnight - Int64(offset(ofWallTime: midnight))
+    }
+
+    /// The local date of a portal date. The portal writes each date with the offset in force at
+    /// that instant, so the date as written is the local day — when the written offset is within
+    /// an hour of this zone's (a daylight-saving season apart) or absent. A date written with an
+    /// offset further away (UTC from a portal that is not in UTC, a foreign offset) is placed in
+    /// this zone instead.
+    public func dateKey(writtenAt text: String, _ stamp: Int64) -> Int {
+        if let written = PortalTime.offset(of: text), abs(written.offsetSeconds - offset(at: stamp)) > 3_600 {
+            return dateKey(stamp)
+        }
+        return PortalTime.writtenDateKey(text) ?? dateKey(stamp)
+    }
+
+    /// The local calendar date of a portal date as written (`2025-07-15T00:30:00+02:00` →
+    /// 20250715): the date of that instant at the offset the portal wrote it with, which is the
+    /// offset in force then. `nil` when the text does not start with a date.
+    public static func writtenDateKey(_ text: String) -> Int? {
+        var key = 0
+        var digits = 0
+        for (position, byte) in text.utf8.prefix(10).enumerated() {
+            switch position {
+            case 4, 7: guard byte == UInt8(ascii: "-") else { return nil }
+            default:
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                key = key * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            }
+        }
+        guard digits == 8, key % 100 >= 1, key % 100 <= 31, key / 100 % 100 >= 1, key / 100 % 100 <= 12 else {
+            return nil
+        }
+        return key
     }
 
     static func parseOffset(_ text: Substring) -> Int? {

@@ -18,9 +18,21 @@ public struct StageHistoryReader: Sendable {
     ///
     /// - Throws: `BitrixError` from the portal or a page that breaks the id order; errors of `body`.
     public func forEachPage(after afterID: Int64, _ body: ([JSON]) async throws -> Void) async throws {
-        try await KeysetPager(
-            client: client, method: "crm.stagehistory.list", select: Self.fields, extraParameters: ["entityTypeId": 1],
-            shape: .member("items")
-        ).forEachPage(after: afterID, body)
+        try await pager(filter: [:]).forEachPage(after: afterID, body)
+    }
+
+    /// Hands every page of history records created at or after `createdSince` (portal time text)
+    /// to `body`, in id order, whatever their id: a run's pass from a safety window before the
+    /// previous one, so a record that became visible after a higher id was read is not lost.
+    ///
+    /// - Throws: `BitrixError` from the portal or a page that breaks the id order; errors of `body`.
+    public func forEachPage(createdSince: String, _ body: ([JSON]) async throws -> Void) async throws {
+        try await pager(filter: [">=CREATED_TIME": .string(createdSince)]).forEachPage(after: 0, body)
+    }
+
+    private func pager(filter: JSONObject) -> KeysetPager {
+        KeysetPager(
+            client: client, method: "crm.stagehistory.list", select: Self.fields, filter: filter,
+            extraParameters: ["entityTypeId": 1], shape: .member("items"))
     }
 }

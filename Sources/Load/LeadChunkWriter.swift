@@ -4,9 +4,12 @@ import Star
 /// How a chunk of leads and their children reaches the star, inside the chunk's transaction.
 public protocol LeadChunkWriter: Sendable {
     /// Writes the chunk's leads, product rows, links, contacts and companies and everything they
-    /// imply (products, stages reached, versions). Returns the COPY summaries of leads, product
-    /// rows and links.
-    func write(_ chunk: LeadChunk, portalID: Int64, runID: Int64, loader: StarLoader) throws -> ChunkCopies
+    /// imply (products, stages reached, versions; `portalNow` is the portal's clock for a version
+    /// whose lead carries no time of its own). Returns the COPY summaries of leads, product rows
+    /// and links.
+    func write(
+        _ chunk: LeadChunk, portalID: Int64, runID: Int64, portalNow: Int64, loader: StarLoader
+    ) throws -> ChunkCopies
 }
 
 /// The COPY summaries of one chunk.
@@ -26,7 +29,9 @@ public struct StagedLeadWriter: LeadChunkWriter {
     public init() {}
 
     /// Stages the chunk and merges it.
-    public func write(_ chunk: LeadChunk, portalID: Int64, runID: Int64, loader: StarLoader) throws -> ChunkCopies {
+    public func write(
+        _ chunk: LeadChunk, portalID: Int64, runID: Int64, portalNow: Int64, loader: StarLoader
+    ) throws -> ChunkCopies {
         let copies = ChunkCopies(
             leads: try loader.stage(.factLead, chunk.leads) { $0.append(lead: $1, portalID: portalID) },
             productRows: try loader.stage(.factLeadProduct, chunk.productRows) {
@@ -41,8 +46,8 @@ public struct StagedLeadWriter: LeadChunkWriter {
         try connection.execute(StarTable.bridgeLeadContact.upsertFromStaging())
         try loader.mergeDimensions()
         try SQLScript.stagedChunkDerived.run(on: connection, ids: [portalID])
-        try connection.execute(Self.closeChangedVersions, ids: [portalID])
-        try connection.execute(Self.openVersions, ids: [portalID, runID])
+        try connection.execute(Self.closeChangedVersions, ids: [portalID, runID, portalNow])
+        try connection.execute(Self.openVersions, ids: [portalID, runID, portalNow])
         return copies
     }
 
@@ -52,28 +57,37 @@ public struct StagedLeadWriter: LeadChunkWriter {
         ("loaded_at", "now()"),
     ])
 
-    /// Closes the current version of every staged lead whose tracked attributes changed. `$1`: portal_id.
+    /// Closes the current version of every staged lead whose tracked attributes changed, or that
+    /// comes back from being deleted, when the lead says it changed (its `DATE_MODIFY`; the
+    /// portal's clock `$3` when it says nothing or a time before the version began).
+    /// `$1`: portal_id.
     static var closeChangedVersions: String {
         let staged = StarTable.trackedLeadColumns.map { "s.\($0)" }.joined(separator: ", ")
         let current = StarTable.trackedLeadColumns.map { "v.\($0)" }.joined(separator: ", ")
         return """
-            UPDATE dw.fact_lead_version v SET is_current = false, valid_to = COALESCE(s.modified_at, now())
+            UPDATE dw.fact_lead_version v SET is_current = false,
+                   valid_to = CASE WHEN s.modified_at > v.valid_from THEN s.modified_at
+                                   ELSE greatest(v.valid_from, to_timestamp($3)) END
             FROM pg_temp.stage_fact_lead s
             WHERE v.portal_id = $1 AND v.lead_id = s.lead_id AND v.is_current
               AND (\(current), v.is_deleted) IS DISTINCT FROM (\(staged), false)
             """
     }
 
-    /// Opens a version for every staged lead without a current one. `$1`: portal_id; `$2`: run_id.
+    /// Opens a version for every staged lead without a current one, from where the previous one
+    /// ended (or the lead's `DATE_MODIFY`, `DATE_CREATE`, the portal's clock `$3`).
+    /// `$1`: portal_id; `$2`: run_id.
     static var openVersions: String {
         let tracked = StarTable.trackedLeadColumns.joined(separator: ", ")
         let staged = StarTable.trackedLeadColumns.map { "s.\($0)" }.joined(separator: ", ")
         return """
             INSERT INTO dw.fact_lead_version (portal_id, lead_id, version, valid_from, is_current, \(tracked), is_deleted, run_id)
-            SELECT $1, s.lead_id,
-                   COALESCE((SELECT max(v.version) FROM dw.fact_lead_version v WHERE v.portal_id = $1 AND v.lead_id = s.lead_id), 0) + 1,
-                   COALESCE(s.modified_at, s.created_at, now()), true, \(staged), false, $2
+            SELECT $1, s.lead_id, COALESCE(p.version, 0) + 1,
+                   COALESCE(p.valid_to, s.modified_at, s.created_at, to_timestamp($3)), true, \(staged), false, $2
             FROM pg_temp.stage_fact_lead s
+            LEFT JOIN LATERAL (
+                SELECT v.version, v.valid_to FROM dw.fact_lead_version v
+                WHERE v.portal_id = $1 AND v.lead_id = s.lead_id ORDER BY v.version DESC LIMIT 1) p ON true
             WHERE NOT EXISTS (SELECT 1 FROM dw.fact_lead_version v WHERE v.portal_id = $1 AND v.lead_id = s.lead_id AND v.is_current)
             """
     }
@@ -86,7 +100,9 @@ public struct DirectLeadWriter: LeadChunkWriter {
     public init() {}
 
     /// Copies the chunk into the star and derives what it implies.
-    public func write(_ chunk: LeadChunk, portalID: Int64, runID: Int64, loader: StarLoader) throws -> ChunkCopies {
+    public func write(
+        _ chunk: LeadChunk, portalID: Int64, runID: Int64, portalNow: Int64, loader: StarLoader
+    ) throws -> ChunkCopies {
         let leadTable = StarTable.factLead
         let copies = ChunkCopies(
             leads: try loader.copy(chunk.leads, into: leadTable.name, columns: leadTable.columns + ["last_run_id"]) {
@@ -105,18 +121,19 @@ public struct DirectLeadWriter: LeadChunkWriter {
         try loader.mergeDimensions()
         let firstID = chunk.leads.lazy.map(\.leadID).min() ?? 0
         let lastID = chunk.leads.lazy.map(\.leadID).max() ?? 0
-        let ids = [portalID, runID, firstID, lastID]
+        let ids = [portalID, runID, firstID, lastID, portalNow]
         try SQLScript.directChunkDerived.run(on: loader.connection, ids: ids)
         try loader.connection.execute(Self.firstVersions, ids: ids)
         return copies
     }
 
-    /// The first version of every lead of the chunk. `$1` portal_id, `$2` run_id, `$3`…`$4` lead ids.
+    /// The first version of every lead of the chunk. `$1` portal_id, `$2` run_id, `$3`…`$4` lead
+    /// ids, `$5` the portal's clock.
     static var firstVersions: String {
         let tracked = StarTable.trackedLeadColumns.joined(separator: ", ")
         return """
             INSERT INTO dw.fact_lead_version (portal_id, lead_id, version, valid_from, is_current, \(tracked), is_deleted, run_id)
-            SELECT portal_id, lead_id, 1, COALESCE(modified_at, created_at, now()), true, \(tracked), false, $2
+            SELECT portal_id, lead_id, 1, COALESCE(modified_at, created_at, to_timestamp($5)), true, \(tracked), false, $2
             FROM dw.fact_lead WHERE portal_id = $1 AND lead_id BETWEEN $3 AND $4
             """
     }
@@ -127,13 +144,13 @@ extension StarLoader {
     /// stream's cursor (when `progress` is given), all in one transaction: after a crash either
     /// all of it is there or none. The records the chunk rejected are stored with it.
     public func loadChunk(
-        _ chunk: LeadChunk, portalID: Int64, runID: Int64, progress: StreamProgress?, requests: RunCounters,
-        writer: any LeadChunkWriter
+        _ chunk: LeadChunk, portalID: Int64, runID: Int64, portalNow: Int64, progress: StreamProgress?,
+        requests: RunCounters, writer: any LeadChunkWriter
     ) throws -> ChunkCounts {
         try prepare()
         var counts = ChunkCounts()
         try connection.transaction {
-            let copies = try writer.write(chunk, portalID: portalID, runID: runID, loader: self)
+            let copies = try writer.write(chunk, portalID: portalID, runID: runID, portalNow: portalNow, loader: self)
             if let progress { try saveProgress(progress, portalID: portalID, runID: runID) }
             try recordRejected(chunk.rejected, runID: runID, portalID: portalID)
             counts = ChunkCounts(

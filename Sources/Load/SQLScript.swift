@@ -51,6 +51,4 @@ extension SQLScript {
     static let historyFirstLoadFinish = SQLScript(
         "history_first_load_finish.sql", PackageResources.history_first_load_finish_sql)
     static let referenceFinish = SQLScript("reference_finish.sql", PackageResources.reference_finish_sql)
-    static let reconcileMarkDeleted = SQLScript(
-        "reconcile_mark_deleted.sql", PackageResources.reconcile_mark_deleted_sql)
 }

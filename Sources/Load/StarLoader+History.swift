@@ -28,4 +28,11 @@ extension StarLoader {
         if state.passMode == StreamProgress.firstLoad { return DirectHistoryWriter() }
         return try areEmpty([.factLeadStageHistory], portalID: portalID) ? DirectHistoryWriter() : StagedHistoryWriter()
     }
+
+    /// Records the portal time a complete history pass started at (the cursor stays).
+    public func markHistoryPass(portalID: Int64, at portalTime: Int64) throws {
+        try connection.execute(
+            "UPDATE etl.sync_state SET watermark_time = to_timestamp($2) WHERE portal_id = $1 AND stream = 'stage_history'",
+            ids: [portalID, portalTime])
+    }
 }

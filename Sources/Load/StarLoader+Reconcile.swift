@@ -35,16 +35,39 @@ extension StarLoader {
                     ids: [runID, Int64(outcome.plan.missing)])
                 return
             }
-            var affected = 0
-            for statement in SQLScript.reconcileMarkDeleted.statements {
-                affected += try connection.execute(statement, ids: [portalID, runID, deletedAt]).affectedRows
-            }
+            let affected = try connection.execute(Self.markDeleted, ids: [portalID, runID, deletedAt]).affectedRows
             outcome.marked = affected
             try connection.execute(
                 "UPDATE etl.sync_run SET leads_deleted = leads_deleted + $2 WHERE run_id = $1",
                 ids: [runID, Int64(affected)])
         }
         return outcome
+    }
+
+    /// Marks every live lead missing from the staged scan deleted at the portal time `$3`, closes
+    /// its current version there and opens one with `is_deleted` (its attributes as last seen).
+    /// `$1` portal_id, `$2` run_id. Its row count is the number of leads marked.
+    static var markDeleted: String {
+        let tracked = StarTable.trackedLeadColumns.joined(separator: ", ")
+        let marked = StarTable.trackedLeadColumns.map { "m.\($0)" }.joined(separator: ", ")
+        return """
+            WITH marked AS (
+                UPDATE dw.fact_lead f SET is_deleted = true, deleted_at = to_timestamp($3), last_run_id = $2
+                WHERE f.portal_id = $1 AND NOT f.is_deleted
+                  AND NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = f.lead_id)
+                RETURNING f.lead_id, \(StarTable.trackedLeadColumns.map { "f.\($0)" }.joined(separator: ", "))
+            ), closed AS (
+                UPDATE dw.fact_lead_version v SET is_current = false, valid_to = greatest(v.valid_from, to_timestamp($3))
+                FROM marked m WHERE v.portal_id = $1 AND v.lead_id = m.lead_id AND v.is_current
+                RETURNING v.lead_id, v.version, v.valid_to
+            )
+            INSERT INTO dw.fact_lead_version (portal_id, lead_id, version, valid_from, is_current, \(tracked), is_deleted, run_id)
+            SELECT $1, m.lead_id,
+                   COALESCE(c.version, (SELECT max(x.version) FROM dw.fact_lead_version x
+                                        WHERE x.portal_id = $1 AND x.lead_id = m.lead_id), 0) + 1,
+                   COALESCE(c.valid_to, to_timestamp($3)), true, \(marked), true, $2
+            FROM marked m LEFT JOIN closed c ON c.lead_id = m.lead_id
+            """
     }
 
     /// Counts a run's leads that were marked deleted and came back.

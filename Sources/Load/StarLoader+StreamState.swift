@@ -17,8 +17,20 @@ extension StarLoader {
     }
 
     /// Ends a pass over a stream: the pass's start (the earliest, if a crashed pass was resumed)
-    /// becomes the watermark and the cursor resets.
-    public func completePass(portalID: Int64, stream: String, runID: Int64, passStartedAt: Int64) throws {
+    /// becomes the watermark and the cursor resets; with `keepWatermark` the stored watermark
+    /// stays (a pass that did not read everything since it).
+    public func completePass(
+        portalID: Int64, stream: String, runID: Int64, passStartedAt: Int64, keepWatermark: Bool = false
+    ) throws {
+        if keepWatermark {
+            try connection.execute(
+                """
+                UPDATE etl.sync_state SET watermark_id = 0, pass_started_at = NULL, pass_mode = NULL, pass_filter = NULL,
+                       run_id = $3, updated_at = now()
+                WHERE portal_id = $1 AND stream = $2
+                """, [String(portalID), stream, String(runID)])
+            return
+        }
         try connection.execute(
             """
             INSERT INTO etl.sync_state (portal_id, stream, watermark, watermark_time, watermark_id, run_id)

@@ -23,7 +23,10 @@ public struct StatusReport: Sendable {
         var sections: [Section] = []
         let streams = try connection.execute(
             """
-            SELECT p.host, p.time_zone, s.stream, s.watermark_time, s.watermark_id,
+            SELECT p.host, p.time_zone, s.stream,
+                   to_char(s.watermark_time AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
+                           'YYYY-MM-DD HH24:MI:SS') || ' ' || coalesce(p.time_zone, 'UTC'),
+                   s.watermark_id,
                    CASE WHEN s.watermark_time IS NULL THEN NULL
                         ELSE date_trunc('second', now() - s.watermark_time)::text END AS lag,
                    s.pass_started_at IS NOT NULL AS pass_unfinished
@@ -32,11 +35,13 @@ public struct StatusReport: Sendable {
         sections.append(
             Section(
                 title: "watermarks",
-                header: ["portal", "tz", "stream", "watermark", "last id", "lag", "unfinished pass"],
+                header: ["portal", "tz", "stream", "watermark (portal time)", "last id", "lag", "unfinished pass"],
                 rows: streams.rows))
         let recent = try connection.execute(
             """
-            SELECT r.run_id, p.host, r.mode, r.status, to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS'),
+            SELECT r.run_id, p.host, r.mode, r.status,
+                   to_char(r.started_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval, 'YYYY-MM-DD HH24:MI:SS')
+                       || ' ' || coalesce(p.time_zone, 'UTC'),
                    round(extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at)::numeric, 1),
                    r.portal_user_id::text || CASE WHEN r.portal_user_admin THEN ' (admin)'
                                                   WHEN NOT r.portal_user_admin THEN ' (not admin)' ELSE '' END,
@@ -48,7 +53,8 @@ public struct StatusReport: Sendable {
             Section(
                 title: "last runs",
                 header: [
-                    "run", "portal", "mode", "status", "started", "seconds", "user", "leads", "products", "links",
+                    "run", "portal", "mode", "status", "started (portal time)", "seconds", "user", "leads", "products",
+                    "links",
                     "history", "deleted", "undeleted", "skipped", "requests", "retries", "503/429", "error",
                 ], rows: recent.rows))
         let counts = try connection.execute(

@@ -6,8 +6,10 @@ public enum SyncMode: Sendable, Equatable {
     case incremental
     /// Every lead.
     case full
-    /// Leads modified since a unix time (a backfill).
-    case since(Int64)
+    /// Leads modified since a date or time, as the user wrote it (a backfill): `YYYY-MM-DD` is
+    /// midnight in the portal's zone, an ISO 8601 time with an offset is that instant. The
+    /// stored watermark is kept when it is older than this, so changes in between are not skipped.
+    case since(String)
 
     /// `incremental`, `full` or `since`, as `etl.sync_run.mode` stores it.
     public var name: String {

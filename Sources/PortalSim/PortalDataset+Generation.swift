@@ -147,7 +147,12 @@ extension PortalDataset {
         events: [(time: Int64, type: Int, status: String)]
     ) {
         let twoYears: Int64 = 730 * 86_400
-        let created = anchor - Int64.random(in: 3600..<twoYears, using: &random)
+        var created = anchor - Int64.random(in: 3600..<twoYears, using: &random)
+        if id % 13 == 0 {
+            // Some leads arrive in the hour after local midnight, in summer and winter alike: their
+            // day is the one a portal in a zone with daylight saving writes, not the day before.
+            created = min(anchor - 3600, time.startOfDay(created) + (id % 60) * 60 + 30)
+        }
         let age = Double(anchor - created) / Double(twoYears)
         // Older leads are more likely to be closed; shares give a realistic funnel.
         let openWeight = max(0.05, 0.6 - age)

@@ -219,6 +219,12 @@ public final class PortalRouter: Sendable {
                     "visible_to": access.visibleTo.map(JSON.int) ?? .null, "admin": .bool(access.isAdmin),
                     "crm_mode": .int(Int64(access.crmMode)),
                 ])
+        case "history":
+            // {"hold_next": true}: the next stage-history record stays invisible; {"release": true} shows it.
+            let body = (try? JSON.parse(request.body)) ?? [:]
+            if body["hold_next"]?.lenientBool == true { portal.holdNextHistoryRecord() }
+            let released = body["release"]?.lenientBool == true ? portal.releaseHeldHistory() : []
+            return .json(200, ["released": .array(released.map(JSON.int))])
         case "restore":
             // Puts a deleted lead back from the recycle bin: {"id": 42}.
             let body = (try? JSON.parse(request.body)) ?? [:]

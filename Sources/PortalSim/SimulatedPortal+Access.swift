@@ -41,6 +41,25 @@ extension SimulatedPortal {
     }
 }
 
+extension SimulatedPortal {
+    /// The next stage-history record written stays invisible until `releaseHeldHistory()`, as a
+    /// record whose transaction commits late: readers see later ids first.
+    public func holdNextHistoryRecord() {
+        locked { holdsNextHistory = true }
+    }
+
+    /// Makes every held stage-history record visible; returns their ids.
+    @discardableResult
+    public func releaseHeldHistory() -> [Int64] {
+        locked {
+            let released = heldHistory.sorted()
+            heldHistory = []
+            historyIDs = nil
+            return released
+        }
+    }
+}
+
 /// A deleted lead as the recycle bin keeps it.
 struct RecycledLead: Sendable {
     var lead: SimLead

@@ -132,6 +132,10 @@ extension SimulatedPortal {
             SimStageHistory(
                 id: dataset.nextHistoryID, typeID: type, ownerID: lead, createdTime: stamp, semanticID: semantic,
                 statusID: status))
+        if holdsNextHistory {
+            heldHistory.insert(dataset.nextHistoryID)
+            holdsNextHistory = false
+        }
         dataset.nextHistoryID += 1
         historyIDs = nil
     }

@@ -183,9 +183,9 @@ extension SimulatedPortal {
             params: params, schema: .stageHistory, defaultOrder: [("ID", false)], uppercaseKeys: false)
         var ids = historyIDs ?? data.history.map(\.id)
         historyIDs = ids
-        if access.visibleTo != nil || access.crmMode != 1 {
-            // Rows are filtered by the caller's rights on their lead.
-            ids = data.history.filter { isVisible(lead: $0.ownerID) }.map(\.id)
+        if access.visibleTo != nil || access.crmMode != 1 || !heldHistory.isEmpty {
+            // Rows are filtered by the caller's rights on their lead; held rows are not committed yet.
+            ids = data.history.filter { isVisible(lead: $0.ownerID) && !heldHistory.contains($0.id) }.map(\.id)
         }
         let result = page(query, ids: ids, style: .engine) { id, field in
             position(id).map { data.historyValue(data.history[$0], field) }

@@ -15,6 +15,10 @@ public final class SimulatedPortal: @unchecked Sendable {
     var access = PortalAccess()
     /// Deleted leads with their children, as the portal's recycle bin keeps them.
     var recycleBin: [Int64: RecycledLead] = [:]
+    /// Stage-history ids written but not visible yet (their transaction has not committed), and
+    /// whether the next one written is held so.
+    var heldHistory: Set<Int64> = []
+    var holdsNextHistory = false
     /// The ids of `dataset.history`, in order; `nil` after history changed (rebuilt on the next list).
     var historyIDs: [Int64]?
     /// Where "now" comes from (DATE_MODIFY of writes, the `time` envelope, the limits).

@@ -31,8 +31,8 @@ public struct LeadTransformer: Sendable {
         if semantic == nil || !["P", "S", "F"].contains(semantic ?? "") {
             semantic = status.flatMap { stageSemantics[$0] } ?? (status == nil ? nil : "P")
         }
-        let created = try reader.timestamp("DATE_CREATE")
-        let closed = try reader.timestamp("DATE_CLOSED")
+        let created = try reader.dated("DATE_CREATE")
+        let closed = try reader.dated("DATE_CLOSED")
         let custom = try customFieldsJSON(record, id: id)
         return LeadRow(
             leadID: id, title: reader.text("TITLE"), name: reader.text("NAME"), lastName: reader.text("LAST_NAME"),
@@ -43,10 +43,10 @@ public struct LeadTransformer: Sendable {
             contactID: try reader.reference("CONTACT_ID"), opportunity: try reader.decimal("OPPORTUNITY"),
             currencyID: reader.text("CURRENCY_ID"), isManualOpportunity: try reader.flag("IS_MANUAL_OPPORTUNITY"),
             isReturnCustomer: try reader.flag("IS_RETURN_CUSTOMER"), opened: try reader.flag("OPENED"),
-            hasPhone: try reader.flag("HAS_PHONE"), hasEmail: try reader.flag("HAS_EMAIL"), createdAt: created,
+            hasPhone: try reader.flag("HAS_PHONE"), hasEmail: try reader.flag("HAS_EMAIL"), createdAt: created?.stamp,
             modifiedAt: try reader.timestamp("DATE_MODIFY"), movedAt: try reader.timestamp("MOVED_TIME"),
-            closedAt: closed, createdDateKey: created.map(time.dateKey) ?? 0,
-            closedDateKey: semantic == "P" ? 0 : (closed.map(time.dateKey) ?? 0),
+            closedAt: closed?.stamp, createdDateKey: created?.dateKey ?? 0,
+            closedDateKey: semantic == "P" ? 0 : (closed?.dateKey ?? 0),
             utm: ["UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM"].map { reader.text($0) },
             customFields: custom.text, strippedNULs: custom.strippedNULs)
     }
@@ -81,11 +81,11 @@ public struct LeadTransformer: Sendable {
         var reader = RecordReader(record: record, entity: "stage history", time: time)
         let id = try reader.id("ID")
         reader.id = id
-        let created = try reader.timestamp("CREATED_TIME")
+        let created = try reader.dated("CREATED_TIME")
         return StageHistoryRecord(
             historyID: id, leadID: try reader.id("OWNER_ID"), typeID: try reader.integer("TYPE_ID"),
-            statusID: reader.text("STATUS_ID"), statusSemantic: reader.text("STATUS_SEMANTIC_ID"), createdAt: created,
-            createdDateKey: created.map(time.dateKey) ?? 0)
+            statusID: reader.text("STATUS_ID"), statusSemantic: reader.text("STATUS_SEMANTIC_ID"),
+            createdAt: created?.stamp, createdDateKey: created?.dateKey ?? 0)
     }
 
     /// Custom (`UF_…`) fields as JSON: typed numbers and booleans, dates as ISO text, enumerations

@@ -78,4 +78,12 @@ struct RecordReader {
         guard let stamp = time.parse(text) else { throw fail(field, "\(LeadTransformer.quote(value)) is not a date") }
         return stamp
     }
+
+    /// A timestamp and the local date it falls on: the date as the portal wrote it (it writes each
+    /// date with the offset in force at that instant, so summer and winter dates both keep their
+    /// own day); a date written in UTC is placed in the run's zone. `nil` when empty.
+    func dated(_ field: String) throws(TransformError) -> (stamp: Int64, dateKey: Int)? {
+        guard let stamp = try timestamp(field), let text = record[field]?.stringValue else { return nil }
+        return (stamp, time.dateKey(writtenAt: text, stamp))
+    }
 }

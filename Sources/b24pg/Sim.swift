@@ -27,7 +27,12 @@ struct Sim: AsyncParsableCommand {
     @Option(help: "Seed for the generated data.")
     var seed: UInt64 = 42
 
-    @Option(name: .customLong("time-zone"), help: "UTC offset the portal writes its dates in, e.g. +03:00.")
+    @Option(
+        name: .customLong("time-zone"),
+        parsing: .unconditional,
+        help:
+            "The portal's zone: a UTC offset (+03:00, -04:00) or an IANA name (Europe/Berlin), whose dates carry the offset in force at each instant."
+    )
     var timeZone = "+03:00"
 
     @Option(
@@ -96,7 +101,10 @@ struct Sim: AsyncParsableCommand {
         guard ["127.0.0.1", "localhost", "::1"].contains(host) || host.hasPrefix("127.") else {
             throw ValidationError("--host must be a loopback address; the simulator never listens on a network")
         }
-        guard PortalTime(offset: timeZone) != nil else { throw ValidationError("--time-zone must look like +03:00") }
+        guard PortalTime(zone: timeZone) != nil else {
+            throw ValidationError(
+                "--time-zone must be an offset like +03:00 or -04:00, or a zone name like Europe/Berlin")
+        }
         guard leads >= 0 else { throw ValidationError("--leads must not be negative") }
         guard (0...1).contains(joinedTwice) else { throw ValidationError("--joined-twice must be between 0 and 1") }
         if let anchor, PortalTime(offsetSeconds: 0).parse(anchor) == nil {
@@ -105,7 +113,7 @@ struct Sim: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let time = PortalTime(offset: timeZone) ?? PortalTime(offsetSeconds: 0)
+        let time = PortalTime(zone: timeZone) ?? PortalTime(offsetSeconds: 0)
         let anchorTime: Int64
         if let anchor, let parsed = time.parse(anchor) {
             anchorTime = parsed

@@ -77,8 +77,8 @@ struct SyncCommand: AsyncParsableCommand {
         let mode: SyncMode
         if full {
             mode = .full
-        } else if let since, let moment = PortalTime(offsetSeconds: 0).parse(since) {
-            mode = .since(moment)
+        } else if let since {
+            mode = .since(since)
         } else {
             mode = .incremental
         }

@@ -57,3 +57,44 @@ struct PortalTimeTests {
         #expect(canonical > 20_000, "the fixed-layout reader took most of the texts")
     }
 }
+
+@Suite("Portal dates in a zone with daylight saving")
+struct DaylightSavingTests {
+    let berlin = PortalTime(zone: "Europe/Berlin")
+
+    @Test("each date carries the offset in force at its instant; its date key is that local day")
+    func offsetsFollowTheSeason() throws {
+        let berlin = try #require(berlin)
+        // 2025-07-14T22:30:00Z is 00:30 on 15 July in Berlin (+02:00), 23:30 on the 14th at +01:00.
+        let summerNight: Int64 = 1_752_532_200
+        #expect(berlin.format(summerNight) == "2025-07-15T00:30:00+02:00")
+        #expect(berlin.dateKey(summerNight) == 20_250_715)
+        #expect(PortalTime(offsetSeconds: 3_600).dateKey(summerNight) == 20_250_714, "one winter offset: the wrong day")
+        // 2026-01-14T23:30:00Z is 00:30 on 15 January (+01:00).
+        #expect(berlin.format(1_768_433_400) == "2026-01-15T00:30:00+01:00")
+        #expect(berlin.parse("2025-07-15T00:30:00+02:00") == summerNight)
+        #expect(berlin.parse("2025-07-15T00:30:00") == summerNight, "no offset: the zone's offset at that date")
+        #expect(berlin.parse("2026-01-15 00:30:00") == 1_768_433_400)
+        #expect(berlin.startOfDay(summerNight) == 1_752_530_400, "midnight of 15 July, +02:00")
+        #expect(PortalTime(zone: "-04:00")?.offsetSeconds == -14_400)
+        #expect(PortalTime(zone: "Mars/Olympus") == nil)
+    }
+
+    @Test("the date key of a written date is its own day, whatever zone the run reads it in")
+    func writtenDateKeys() {
+        let winter = PortalTime(offsetSeconds: 3_600)
+        #expect(PortalTime.writtenDateKey("2025-07-15T00:30:00+02:00") == 20_250_715)
+        #expect(winter.dateKey(writtenAt: "2025-07-15T00:30:00+02:00", 1_752_532_200) == 20_250_715)
+        #expect(winter.dateKey(writtenAt: "2025-07-15T00:30:00", 1_752_532_200) == 20_250_715)
+        let moscow = PortalTime(offsetSeconds: 10_800)
+        // 2025-07-14T22:30:00Z is 01:30 on the 15th in Moscow.
+        #expect(
+            moscow.dateKey(writtenAt: "2025-07-14T22:30:00Z", 1_752_532_200) == 20_250_715,
+            "written in UTC by a +03:00 portal: placed in the portal's zone")
+        #expect(
+            moscow.dateKey(writtenAt: "2025-07-14T16:45:00-05:45", 1_752_532_200) == 20_250_715,
+            "a foreign offset: placed in the portal's zone")
+        #expect(PortalTime.writtenDateKey("2025-13-01") == nil)
+        #expect(PortalTime.writtenDateKey("yesterday") == nil)
+    }
+}

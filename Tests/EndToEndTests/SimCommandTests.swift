@@ -35,6 +35,32 @@ struct SimCommandTests {
         #expect(stats["http_requests"] == .int(1))
     }
 
+    @Test("--time-zone takes -04:00 as users type it, and IANA names whose dates follow the season")
+    func simTimeZones() async throws {
+        let western = try B24pgProcess.Simulator(["--leads", "60", "--rate", "0", "--time-zone", "-04:00"])
+        let (_, body) = try await Self.fetch(
+            western.webhook + "crm.lead.list.json",
+            json: #"{"order":{"ID":"ASC"},"start":-1,"select":["ID","DATE_CREATE"]}"#)
+        #expect(body["result"]?[0]?["DATE_CREATE"]?.stringValue?.hasSuffix("-04:00") == true)
+        western.stop()
+        let berlin = try B24pgProcess.Simulator(["--leads", "400", "--rate", "0", "--time-zone", "Europe/Berlin"])
+        defer { berlin.stop() }
+        var offsets: Set<String> = []
+        var after: Int64 = 0
+        for _ in 0..<8 {
+            let (_, page) = try await Self.fetch(
+                berlin.webhook + "crm.lead.list.json",
+                json: #"{"order":{"ID":"ASC"},"start":-1,"select":["ID","DATE_CREATE"],"filter":{">ID":\#(after)}}"#)
+            let rows = page["result"]?.elements ?? []
+            for row in rows { offsets.insert(String(row["DATE_CREATE"]?.stringValue?.suffix(6) ?? "")) }
+            guard let last = rows.last?["ID"]?.stringValue.flatMap({ Int64($0) }) else { break }
+            after = last
+        }
+        #expect(offsets == ["+01:00", "+02:00"], "winter and summer dates carry their own offsets")
+        let bad = try await B24pgProcess.run(["sim", "--time-zone", "Mars/Olympus"])
+        #expect(bad.code == 2)
+    }
+
     @Test("the same seed serves the same leads from two processes")
     func simDeterministic() async throws {
         var answers: [JSON] = []

@@ -24,11 +24,12 @@ struct SyncHarness {
     var transport: SimulatorTransport { setup.transport }
 
     init(
-        leads: Int, seed: UInt64 = 21, limits: PortalLimits = PortalLimits(rate: 0), faults: FaultPlan = FaultPlan(),
+        leads: Int, seed: UInt64 = 21, time: PortalTime = PortalTime(offsetSeconds: 10_800),
+        limits: PortalLimits = PortalLimits(rate: 0), faults: FaultPlan = FaultPlan(),
         clientOperatingBudget: Double = 480
     ) throws {
         setup = try SimulatedSetup(
-            leads: leads, seed: seed, time: PortalTime(offsetSeconds: 10_800), anchor: 1_767_214_800,
+            leads: leads, seed: seed, time: time, anchor: 1_767_214_800,
             clockStart: 1_767_301_200, webhookCode: "synccode", limits: limits, faults: faults, faultSeed: seed,
             operatingBudget: clientOperatingBudget, retryPolicy: RetryPolicy(maxAttempts: 8, baseDelay: 0.1))
     }

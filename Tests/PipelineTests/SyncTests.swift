@@ -282,7 +282,7 @@ struct SyncTests {
                 "re-reading everything through staging and upserts changes nothing the direct first load wrote")
             let data = harness.portal.snapshot
             let cut = data.leads.values.map(\.dateModify).sorted()[400]
-            let since = try await harness.sync(connection, options: SyncOptions(mode: .since(cut)))
+            let since = try await harness.sync(connection, options: SyncOptions(mode: .since(data.time.format(cut))))
             #expect(since.leads == data.leads.values.filter { $0.dateModify >= cut }.count)
             try Self.expectMatches(connection, harness.portal.snapshot)
         }

@@ -149,3 +149,28 @@ struct DimensionTransformTests {
         #expect(company.revenue == "1500.50" && company.title == "Acme")
     }
 }
+
+@Suite("Transform: date keys in a zone with daylight saving")
+struct SeasonalDateKeyTests {
+    @Test("a summer lead created at 00:30 local and read in winter keeps its summer day, and so does its history")
+    func summerLeadReadInWinter() throws {
+        let winter = LeadTransformer(time: PortalTime(offsetSeconds: 3_600), stageSemantics: [:], customFields: [:])
+        let lead = try winter.lead([
+            "ID": "7", "STATUS_ID": "CONVERTED", "STATUS_SEMANTIC_ID": "S", "DATE_CREATE": "2025-07-15T00:30:00+02:00",
+            "DATE_CLOSED": "2025-07-20T00:10:00+02:00",
+        ])
+        #expect(lead.createdDateKey == 20_250_715)
+        #expect(lead.closedDateKey == 20_250_720)
+        #expect(lead.createdAt == 1_752_532_200)
+        let summer = LeadTransformer(time: PortalTime(offsetSeconds: 7_200), stageSemantics: [:], customFields: [:])
+        let again = try summer.lead([
+            "ID": "7", "STATUS_ID": "CONVERTED", "STATUS_SEMANTIC_ID": "S", "DATE_CREATE": "2025-07-15T00:30:00+02:00",
+            "DATE_CLOSED": "2025-07-20T00:10:00+02:00",
+        ])
+        #expect(again.createdDateKey == lead.createdDateKey && again.closedDateKey == lead.closedDateKey)
+        let history = try winter.stageHistory([
+            "ID": 9, "TYPE_ID": 1, "OWNER_ID": 7, "CREATED_TIME": "2025-07-15T00:30:00+02:00", "STATUS_ID": "NEW",
+        ])
+        #expect(history.createdDateKey == 20_250_715)
+    }
+}

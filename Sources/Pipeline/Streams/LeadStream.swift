@@ -25,6 +25,9 @@ public struct LeadStream: SyncStream {
         var modifiedSince: String?
         /// The pass's mode, as `etl.sync_state` keeps it for a resumed pass.
         var mode: String
+        /// The watermark this pass may not move past (a `since` pass over a later start than the
+        /// stored watermark keeps it); `nil` when the pass's start becomes the watermark.
+        var keepsWatermark: Bool
         /// How chunks reach the star.
         var writer: any LeadChunkWriter
         /// Pages are turned into chunks here.
@@ -44,16 +47,23 @@ public struct LeadStream: SyncStream {
         } else {
             switch options.mode {
             case .full: modifiedSince = nil
-            case .since(let moment): modifiedSince = run.time.format(moment)
+            case .since(let text): modifiedSince = Self.portalFilterTime(text)
             case .incremental: modifiedSince = state.watermarkTime.map { run.time.format($0 - options.overlapSeconds) }
             }
         }
         // A portal's first load writes straight into the empty star (no staging, no merges).
         let direct = try await run.database.run { try $0.leadStarIsEmpty(portalID: portalID) }
+        let mode = resume ? (state.passMode ?? options.mode.name) : options.mode.name
+        // A `since` pass reads nothing before its start: the watermark may move only when it
+        // was already at or after that start (a day of margin for the portal's offset there).
+        let keepsWatermark =
+            mode == "since"
+            && (state.watermarkTime == nil
+                || state.watermarkTime ?? 0 < (modifiedSince.flatMap(run.time.parse) ?? .max) + 86_400)
         let pass = Pass(
             startedAt: resume ? (state.passStartedAt ?? run.portalNow) : run.portalNow,
             cursor: resume ? state.cursor : 0, modifiedSince: modifiedSince,
-            mode: resume ? (state.passMode ?? options.mode.name) : options.mode.name,
+            mode: mode, keepsWatermark: keepsWatermark,
             writer: direct ? DirectLeadWriter() : StagedLeadWriter(),
             builder: LeadChunkBuilder(run: run, refreshesKnownDimensions: options.mode != .incremental))
         run.log.event(
@@ -95,19 +105,29 @@ public struct LeadStream: SyncStream {
             passFilter: pass.modifiedSince)
         let counters = run.requestCounters
         let (portalID, runID, writer) = (run.portalID, run.runID, pass.writer)
+        let portalNow = run.portalNow + Int64(run.elapsed())
         return try await run.database.run {
             try $0.loadChunk(
-                chunk, portalID: portalID, runID: runID, progress: progress, requests: counters, writer: writer)
+                chunk, portalID: portalID, runID: runID, portalNow: portalNow, progress: progress,
+                requests: counters, writer: writer)
         }
     }
 
-    /// The pass's start becomes the watermark.
+    /// The pass's start becomes the watermark — unless this `since` pass began after the stored
+    /// watermark, which then stays.
     public func finish(_ pass: Pass, _ run: RunContext, totals: StreamCounts) async throws {
         let (portalID, runID) = (run.portalID, run.runID)
         try await run.database.run {
             try $0.completePass(
-                portalID: portalID, stream: StreamProgress.leads, runID: runID, passStartedAt: pass.startedAt)
+                portalID: portalID, stream: StreamProgress.leads, runID: runID, passStartedAt: pass.startedAt,
+                keepWatermark: pass.keepsWatermark)
         }
+    }
+
+    /// A `--since` value as the portal's filter reads it: a bare date is midnight of that day in
+    /// the portal's own zone (sent without an offset, which the portal reads in its zone).
+    static func portalFilterTime(_ text: String) -> String {
+        text.count == 10 && PortalTime.writtenDateKey(text) != nil ? text + "T00:00:00" : text
     }
 
     /// Flags every loaded lead the portal no longer lists, within the mass-delete guard, and re-reads
@@ -157,11 +177,12 @@ public struct LeadStream: SyncStream {
             builder.transform(try await LeadReader(client: run.client).leads(ids: part), into: &batch)
             let chunk = try await builder.build(batch)
             let (portalID, runID, counters) = (run.portalID, run.runID, run.requestCounters)
+            let portalNow = run.portalNow + Int64(run.elapsed())
             total.add(
                 try await run.database.run {
                     try $0.loadChunk(
-                        chunk, portalID: portalID, runID: runID, progress: nil, requests: counters,
-                        writer: StagedLeadWriter())
+                        chunk, portalID: portalID, runID: runID, portalNow: portalNow, progress: nil,
+                        requests: counters, writer: StagedLeadWriter())
                 })
         }
         return total

@@ -20,7 +20,13 @@ public struct StageHistoryStream: SyncStream {
         var cursor: Int64
         /// Staged, or straight in for a first load.
         var writer: any StageHistoryWriter
+        /// Records created since this portal time (and with an id up to the cursor) are read
+        /// again: ids can become visible out of order. `nil` on a first pass.
+        var windowStart: Int64?
     }
+
+    /// How far back before the previous pass records are read again (seconds).
+    static let safetyWindow: Int64 = 600
 
     /// Stage-history rows read and waiting to be loaded, with the cursor they move to.
     public struct Batch: Sendable {
@@ -37,7 +43,10 @@ public struct StageHistoryStream: SyncStream {
         let portalID = run.portalID
         return try await run.database.run { loader in
             let state = try loader.streamState(portalID: portalID, stream: StreamProgress.stageHistory)
-            return Pass(cursor: state.cursor, writer: try loader.historyWriter(portalID: portalID, state: state))
+            let writer = try loader.historyWriter(portalID: portalID, state: state)
+            // A first load has nothing to read again; a staged pass re-reads the window before the last one.
+            let window = writer is StagedHistoryWriter ? state.watermarkTime.map { $0 - Self.safetyWindow } : nil
+            return Pass(cursor: state.cursor, writer: writer, windowStart: window)
         }
     }
 
@@ -45,9 +54,21 @@ public struct StageHistoryStream: SyncStream {
     public func read(
         _ pass: Pass, _ run: RunContext, send: @escaping @Sendable (Batch) async throws -> Void
     ) async throws {
+        let reader = StageHistoryReader(client: run.client)
         var pending = Batch(lastID: pass.cursor)
         var sentID = pass.cursor
-        try await StageHistoryReader(client: run.client).forEachPage(after: pass.cursor) { page in
+        let scan: (([JSON]) async throws -> Void) async throws -> Void
+        if let windowStart = pass.windowStart {
+            // From the window before the previous pass, whatever the id: records already read come
+            // again (the merge absorbs them), and one that became visible late with a lower id
+            // than the cursor is read now. New records are all in the window, so this is the
+            // whole pass, in as many requests as before.
+            let since = run.time.format(windowStart)
+            scan = { body in try await reader.forEachPage(createdSince: since, body) }
+        } else {
+            scan = { body in try await reader.forEachPage(after: pass.cursor, body) }
+        }
+        try await scan { page in
             for item in page {
                 do throws(TransformError) {
                     pending.rows.append(try run.transformer.stageHistory(item))
@@ -78,9 +99,13 @@ public struct StageHistoryStream: SyncStream {
         }
     }
 
-    /// The writer ends the pass (a first load derives the stages reached and clears its mark).
+    /// The writer ends the pass (a first load derives the stages reached and clears its mark),
+    /// and the pass's start is kept, so the next pass knows which window to read again.
     public func finish(_ pass: Pass, _ run: RunContext, totals: StreamCounts) async throws {
-        let portalID = run.portalID
-        try await run.database.run { try pass.writer.finish(portalID: portalID, loader: $0) }
+        let (portalID, portalNow) = (run.portalID, run.portalNow)
+        try await run.database.run { loader in
+            try pass.writer.finish(portalID: portalID, loader: loader)
+            try loader.markHistoryPass(portalID: portalID, at: portalNow)
+        }
     }
 }
