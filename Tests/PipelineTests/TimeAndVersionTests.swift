@@ -166,3 +166,50 @@ struct TimeAndVersionTests {
         }
     }
 }
+
+@Suite("A Berlin portal through both seasons", .timeLimit(.minutes(10)))
+struct SeasonalPipelineTests {
+    static let martViews = [
+        "mart.lead", "mart.funnel_stage", "mart.conversion_by_source", "mart.leads_daily", "mart.time_to_convert",
+        "mart.product_revenue", "mart.owner_performance", "mart.lead_custom_fields", "mart.portal",
+    ]
+
+    @Test(
+        "adds, updates, deletes and restores in winter and in summer: the star equals the portal and every mart view equals a clean load"
+    )
+    func bothSeasons() async throws {
+        let berlin = try #require(PortalTime(zone: "Europe/Berlin"))
+        let harness = try SyncHarness(leads: 800, seed: 85, time: berlin)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            func churn(_ offset: Int) throws {
+                let ids = harness.portal.snapshot.leadIDs
+                harness.write("crm.lead.add", ["fields": ["TITLE": .string("new lead \(offset)"), "STATUS_ID": "IN_PROCESS"]])
+                harness.write(
+                    "crm.lead.update",
+                    ["id": .int(ids[offset]), "fields": ["STATUS_ID": "CONVERTED", "OPPORTUNITY": "99.50"]])
+                harness.write("crm.lead.update", ["id": .int(ids[offset + 1]), "fields": ["STATUS_ID": "JUNK"]])
+                harness.write("crm.lead.delete", ["id": .int(ids[offset + 2])])
+                harness.write("crm.lead.delete", ["id": .int(ids[offset + 3])])
+            }
+            try churn(10)  // January
+            _ = try await harness.sync(connection)
+            harness.clock.advance(by: 185 * 86_400)  // July
+            try churn(40)
+            let winterDeleted = try #require(
+                try connection.execute("SELECT lead_id FROM dw.fact_lead WHERE is_deleted ORDER BY 1 LIMIT 1").scalar
+                    .flatMap { Int64($0) })
+            #expect(harness.portal.restore(lead: winterDeleted))
+            _ = try await harness.sync(connection)
+            let data = harness.portal.snapshot
+            try SyncTests.expectMatches(connection, data)
+            try await withMigratedDatabase { clean, _ in
+                _ = try await harness.sync(clean, options: SyncOptions(mode: .full))
+                for view in Self.martViews {
+                    let query = "SELECT row(v.*)::text FROM \(view) v ORDER BY 1"
+                    #expect(try connection.execute(query).rows == (try clean.execute(query).rows), "\(view)")
+                }
+            }
+        }
+    }
+}
