@@ -184,7 +184,8 @@ struct SeasonalPipelineTests {
             _ = try await harness.sync(connection)
             func churn(_ offset: Int) throws {
                 let ids = harness.portal.snapshot.leadIDs
-                harness.write("crm.lead.add", ["fields": ["TITLE": .string("new lead \(offset)"), "STATUS_ID": "IN_PROCESS"]])
+                harness.write(
+                    "crm.lead.add", ["fields": ["TITLE": .string("new lead \(offset)"), "STATUS_ID": "IN_PROCESS"]])
                 harness.write(
                     "crm.lead.update",
                     ["id": .int(ids[offset]), "fields": ["STATUS_ID": "CONVERTED", "OPPORTUNITY": "99.50"]])
