@@ -6,10 +6,14 @@ import Bitrix24
 public struct LeadReader: Sendable {
     /// The client.
     public let client: BitrixClient
+    /// What every lead read selects: all system fields, the custom fields `UF_*` returns, and each
+    /// multiple custom field by name (the portal leaves those out of `UF_*`).
+    public let select: [String]
 
-    /// A reader over `client`.
-    public init(client: BitrixClient) {
+    /// A reader over `client`; `multipleFields` names the portal's multiple custom fields.
+    public init(client: BitrixClient, multipleFields: [String] = []) {
         self.client = client
+        self.select = ["*", "UF_*"] + multipleFields
     }
 
     /// Hands every page of leads after `afterID` to `body`, in id order; with `modifiedSince`
@@ -20,7 +24,7 @@ public struct LeadReader: Sendable {
         modifiedSince: String?, after afterID: Int64, _ body: ([JSON]) async throws -> Void
     ) async throws {
         let filter: JSONObject = modifiedSince.map { [">=DATE_MODIFY": .string($0)] } ?? [:]
-        try await KeysetPager(client: client, method: "crm.lead.list", select: ["*", "UF_*"], filter: filter)
+        try await KeysetPager(client: client, method: "crm.lead.list", select: select, filter: filter)
             .forEachPage(after: afterID, body)
     }
 
@@ -48,7 +52,7 @@ public struct LeadReader: Sendable {
                 key: "l\(index)", method: "crm.lead.list",
                 parameters: [
                     "filter": ["@ID": .array(ids[start..<min(start + 50, ids.count)].map { .int($0) })],
-                    "order": ["ID": "ASC"], "select": ["*", "UF_*"], "start": -1,
+                    "order": ["ID": "ASC"], "select": .array(select.map { .string($0) }), "start": -1,
                 ])
         }
         var rows: [JSON] = []

@@ -108,7 +108,9 @@ public struct EntitySchema: Sendable {
         var chosen = fields.filter { field in
             if names.contains(field.name) { return true }
             if field.kind == .multifield { return false }
-            if field.isCustom { return allCustom }
+            // As documented: `UF_*` returns every custom field except the multiple ones, which
+            // come only when named.
+            if field.isCustom { return allCustom && !field.isMultiple }
             return everything
         }
         if chosen.contains(where: { $0.kind == .multifield }), !chosen.contains(where: { $0.name == "ID" }),

@@ -225,6 +225,11 @@ public struct ReferenceData: Sendable {
     /// Custom-field definitions for the transform.
     public var customFields: [String: CustomFieldDefinition] = [:]
 
+    /// The multiple custom fields, by name: lead lists return them only when named.
+    public var multipleCustomFields: [String] {
+        customFields.values.filter(\.isMultiple).map(\.name).sorted()
+    }
+
     /// Stage semantics by status id.
     public var stageSemantics: [String: String] {
         Dictionary(stages.map { ($0.statusID, $0.semantic) }, uniquingKeysWith: { first, _ in first })

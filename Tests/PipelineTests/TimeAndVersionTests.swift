@@ -214,3 +214,36 @@ struct SeasonalPipelineTests {
         }
     }
 }
+
+@Suite("Multiple custom fields, which the real crm.lead.list leaves out of UF_*")
+struct MultipleCustomFieldTests {
+    @Test("every value of a multiple enumeration field arrives, for every lead that has one")
+    func multipleFieldsArrive() async throws {
+        let harness = try SyncHarness(leads: 400, seed: 86)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            let data = harness.portal.snapshot
+            var expected: [Int64: [Int64]] = [:]
+            for (id, lead) in data.leads {
+                if case .enumeration(let options) = lead.custom["UF_CRM_INTERESTS"], !options.isEmpty {
+                    expected[id] = options
+                }
+            }
+            #expect(expected.count > 50, "the simulator gives many leads a value")
+            let rows = try connection.execute(
+                """
+                SELECT lead_id, (SELECT array_agg((e ->> 'id')::bigint ORDER BY ord)
+                                 FROM jsonb_array_elements(custom_fields -> 'UF_CRM_INTERESTS') WITH ORDINALITY x(e, ord))
+                FROM dw.fact_lead WHERE jsonb_array_length(coalesce(custom_fields -> 'UF_CRM_INTERESTS', '[]')) > 0
+                """
+            ).rows
+            var loaded: [Int64: [Int64]] = [:]
+            for row in rows {
+                guard let id = row[0].flatMap({ Int64($0) }), let list = row[1] else { continue }
+                loaded[id] = list.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",")
+                    .compactMap { Int64($0) }
+            }
+            #expect(loaded == expected)
+        }
+    }
+}

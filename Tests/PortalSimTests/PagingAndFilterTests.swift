@@ -141,7 +141,9 @@ struct PagingAndFilterTests {
         }
     }
 
-    @Test("select: * has no custom or multifields, UF_* adds custom fields, multifields only when named")
+    @Test(
+        "select: * has no custom or multifields, UF_* adds the single custom fields, multiple ones and multifields only when named"
+    )
     func select() async throws {
         try await withPortal(leads: 60) { portal in
             let data = portal.portal.snapshot
@@ -156,6 +158,11 @@ struct PagingAndFilterTests {
 
             let custom = try await portal.call("crm.lead.list", ["select": ["ID", "UF_*"], "start": -1]).body.rows
             #expect(custom.allSatisfy { $0["UF_CRM_VIP"] != nil && $0["TITLE"] == nil })
+            #expect(custom.allSatisfy { $0["UF_CRM_INTERESTS"] == nil }, "a multiple field is not in UF_*")
+            let named = try await portal.call(
+                "crm.lead.list", ["select": ["ID", "UF_*", "UF_CRM_INTERESTS"], "start": -1]
+            ).body.rows
+            #expect(named.allSatisfy { $0["UF_CRM_INTERESTS"] != nil && $0["UF_CRM_VIP"] != nil })
 
             let phones = try await portal.call(
                 "crm.lead.list", ["select": ["TITLE", "PHONE"], "order": ["ID": "ASC"], "start": -1])

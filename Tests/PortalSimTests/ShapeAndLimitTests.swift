@@ -10,7 +10,7 @@ struct ShapeAndLimitTests {
         try await withPortal(leads: 200, timeZone: "+05:30") { portal in
             let data = portal.portal.snapshot
             let rows = try await portal.call(
-                "crm.lead.list", ["select": ["*", "UF_*"], "order": ["ID": "ASC"], "start": 0]
+                "crm.lead.list", ["select": ["*", "UF_*", "UF_CRM_INTERESTS"], "order": ["ID": "ASC"], "start": 0]
             ).body.rows
             #expect(rows.count == 50)
             for row in rows {

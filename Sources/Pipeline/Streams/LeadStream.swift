@@ -86,7 +86,9 @@ public struct LeadStream: SyncStream {
     ) async throws {
         let chunkSize = run.options.leadsPerChunk
         var pending = LeadBatch()
-        try await LeadReader(client: run.client).forEachPage(modifiedSince: pass.modifiedSince, after: pass.cursor) {
+        try await LeadReader(client: run.client, multipleFields: run.reference.multipleCustomFields).forEachPage(
+            modifiedSince: pass.modifiedSince, after: pass.cursor
+        ) {
             page in
             pass.builder.transform(page, into: &pending)
             if pending.count >= chunkSize {
@@ -174,7 +176,8 @@ public struct LeadStream: SyncStream {
         for start in stride(from: 0, to: ids.count, by: run.options.leadsPerChunk) {
             let part = Array(ids[start..<min(start + run.options.leadsPerChunk, ids.count)])
             var batch = LeadBatch()
-            builder.transform(try await LeadReader(client: run.client).leads(ids: part), into: &batch)
+            let reader = LeadReader(client: run.client, multipleFields: run.reference.multipleCustomFields)
+            builder.transform(try await reader.leads(ids: part), into: &batch)
             let chunk = try await builder.build(batch)
             let (portalID, runID, counters) = (run.portalID, run.runID, run.requestCounters)
             let portalNow = run.portalNow + Int64(run.elapsed())
