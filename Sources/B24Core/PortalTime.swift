@@ -186,37 +186,19 @@ public struct PortalTime: Sendable, Equatable {
         return midnight - Int64(offset(ofWallTime: midnight))
     }
 
-    /// The local date of a portal date. The portal writes each date with the offset in force at
-    /// that instant, so the date as written is the local day — when the written offset is within
-    /// an hour of this zone's (a daylight-saving season apart) or absent. A date written with an
-    /// offset further away (UTC from a portal that is not in UTC, a foreign offset) is placed in
-    /// this zone instead.
-    public func dateKey(writtenAt text: String, _ stamp: Int64) -> Int {
-        if let written = PortalTime.offset(of: text), abs(written.offsetSeconds - offset(at: stamp)) > 3_600 {
-            return dateKey(stamp)
+    /// A portal date as an instant and the local day it is on, read once. The portal writes each
+    /// date with the offset in force at that instant, so the day as written is the local day —
+    /// when the written offset is within an hour of this zone's (a daylight-saving season apart)
+    /// or absent. A date written with an offset further away (UTC from a portal that is not in
+    /// UTC, a foreign offset) is placed in this zone instead. `nil` when the text is not a date.
+    public func dated(_ text: String) -> (stamp: Int64, dateKey: Int)? {
+        guard let (local, written) = Self.parseCanonical(text) else {
+            return parseGeneral(text).map { ($0, dateKey($0)) }
         }
-        return PortalTime.writtenDateKey(text) ?? dateKey(stamp)
-    }
-
-    /// The local calendar date of a portal date as written (`2025-07-15T00:30:00+02:00` →
-    /// 20250715): the date of that instant at the offset the portal wrote it with, which is the
-    /// offset in force then. `nil` when the text does not start with a date.
-    public static func writtenDateKey(_ text: String) -> Int? {
-        var key = 0
-        var digits = 0
-        for (position, byte) in text.utf8.prefix(10).enumerated() {
-            switch position {
-            case 4, 7: guard byte == UInt8(ascii: "-") else { return nil }
-            default:
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                key = key * 10 + Int(byte - UInt8(ascii: "0"))
-                digits += 1
-            }
-        }
-        guard digits == 8, key % 100 >= 1, key % 100 <= 31, key / 100 % 100 >= 1, key / 100 % 100 <= 12 else {
-            return nil
-        }
-        return key
+        let stamp = local - Int64(written ?? offset(ofWallTime: local))
+        if let written, abs(written - offset(at: stamp)) > 3_600 { return (stamp, dateKey(stamp)) }
+        let (year, month, day) = Self.civilDate(fromDays: local.floorDivided(by: 86_400).quotient)
+        return (stamp, Int(year * 10_000 + month * 100 + day))
     }
 
     static func parseOffset(_ text: Substring) -> Int? {

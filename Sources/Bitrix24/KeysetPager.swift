@@ -137,7 +137,7 @@ public struct KeysetPager: Sendable {
                     break
                 }
             }
-            if finished { return KeysetScan(lastID: lastID, rows: received, portalTotal: portalTotal) }
+            if finished { return KeysetScan(lastID: lastID, portalTotal: portalTotal) }
         }
     }
 
@@ -172,8 +172,6 @@ public struct KeysetPager: Sendable {
 public struct KeysetScan: Sendable, Equatable {
     /// The last id read (or the starting id when there were none).
     public var lastID: Int64
-    /// Rows handed to the body (repeats dropped).
-    public var rows: Int
     /// The portal's own count for the scan's filter (`total` of its first page), when it sent one.
     public var portalTotal: Int?
 }

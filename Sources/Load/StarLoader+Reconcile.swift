@@ -77,14 +77,6 @@ extension StarLoader {
             ids: [runID, Int64(count)])
     }
 
-    /// Live (not deleted) leads of the portal in `dw.fact_lead`.
-    public func liveLeadCount(portalID: Int64) throws -> Int {
-        Int(
-            try connection.execute(
-                "SELECT count(*) FROM dw.fact_lead WHERE portal_id = $1 AND NOT is_deleted", ids: [portalID]
-            ).scalar ?? "0") ?? 0
-    }
-
     /// Which of the given contacts and companies are already in `dw.dim_contact` / `dw.dim_company`.
     public func existingDimensions(portalID: Int64, ids: DimensionIDs) throws -> DimensionIDs {
         func present(_ table: StarTable, _ wanted: Set<Int64>) throws -> Set<Int64> {

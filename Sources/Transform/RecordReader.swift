@@ -79,11 +79,13 @@ struct RecordReader {
         return stamp
     }
 
-    /// A timestamp and the local date it falls on: the date as the portal wrote it (it writes each
-    /// date with the offset in force at that instant, so summer and winter dates both keep their
-    /// own day); a date written in UTC is placed in the run's zone. `nil` when empty.
+    /// A timestamp and the local day it is on (`PortalTime.dated`: the day as the portal wrote
+    /// it); `nil` when empty.
     func dated(_ field: String) throws(TransformError) -> (stamp: Int64, dateKey: Int)? {
-        guard let stamp = try timestamp(field), let text = record[field]?.stringValue else { return nil }
-        return (stamp, time.dateKey(writtenAt: text, stamp))
+        guard let value = record[field], !value.isEmptyValue else { return nil }
+        guard let text = value.stringValue else { throw fail(field, "\(LeadTransformer.quote(value)) is not a date") }
+        if text.hasPrefix("0000-00-00") { return nil }
+        guard let dated = time.dated(text) else { throw fail(field, "\(LeadTransformer.quote(value)) is not a date") }
+        return dated
     }
 }

@@ -80,21 +80,19 @@ struct DaylightSavingTests {
         #expect(PortalTime(zone: "Mars/Olympus") == nil)
     }
 
-    @Test("the date key of a written date is its own day, whatever zone the run reads it in")
-    func writtenDateKeys() {
+    @Test("a written date is read once: its instant, and its own day whatever zone the run reads it in")
+    func datedReads() {
         let winter = PortalTime(offsetSeconds: 3_600)
-        #expect(PortalTime.writtenDateKey("2025-07-15T00:30:00+02:00") == 20_250_715)
-        #expect(winter.dateKey(writtenAt: "2025-07-15T00:30:00+02:00", 1_752_532_200) == 20_250_715)
-        #expect(winter.dateKey(writtenAt: "2025-07-15T00:30:00", 1_752_532_200) == 20_250_715)
+        #expect(winter.dated("2025-07-15T00:30:00+02:00")?.dateKey == 20_250_715)
+        #expect(winter.dated("2025-07-15T00:30:00+02:00")?.stamp == 1_752_532_200)
+        #expect(winter.dated("2025-07-15T00:30:00")?.dateKey == 20_250_715, "no offset: the day written")
         let moscow = PortalTime(offsetSeconds: 10_800)
         // 2025-07-14T22:30:00Z is 01:30 on the 15th in Moscow.
-        #expect(
-            moscow.dateKey(writtenAt: "2025-07-14T22:30:00Z", 1_752_532_200) == 20_250_715,
-            "written in UTC by a +03:00 portal: placed in the portal's zone")
-        #expect(
-            moscow.dateKey(writtenAt: "2025-07-14T16:45:00-05:45", 1_752_532_200) == 20_250_715,
-            "a foreign offset: placed in the portal's zone")
-        #expect(PortalTime.writtenDateKey("2025-13-01") == nil)
-        #expect(PortalTime.writtenDateKey("yesterday") == nil)
+        #expect(moscow.dated("2025-07-14T22:30:00Z")?.dateKey == 20_250_715, "UTC from a +03:00 portal: its zone")
+        #expect(moscow.dated("2025-07-14T16:45:00-05:45")?.dateKey == 20_250_715, "a foreign offset: its zone")
+        #expect(moscow.dated("2025-07-14 23:59:59")?.dateKey == 20_250_714)
+        #expect(moscow.dated(" 2025-07-15T00:30:00+03:00 ")?.dateKey == 20_250_715, "the general reader")
+        #expect(winter.dated("2025-13-01") == nil)
+        #expect(winter.dated("yesterday") == nil)
     }
 }

@@ -1,4 +1,5 @@
 import B24Core
+import Bitrix24
 import Foundation
 import LibPQ
 import Pipeline
@@ -244,6 +245,34 @@ struct MultipleCustomFieldTests {
                     .compactMap { Int64($0) }
             }
             #expect(loaded == expected)
+        }
+    }
+}
+
+@Suite("The stage-history safety window")
+struct HistoryWindowTests {
+    @Test("a rejected stage change is recorded once, not again each time the safety window reads it")
+    func windowRejectsOnce() async throws {
+        let harness = try SyncHarness(leads: 120, seed: 87)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            let data = harness.portal.snapshot
+            let open = try #require(data.leadIDs.first { data.leads[$0]?.statusID == "NEW" })
+            harness.write("crm.lead.update", ["id": .int(open), "fields": ["STATUS_ID": "IN_PROCESS"]])
+            // Every "moved" stage change (TYPE_ID 2) comes back with a type that is not a number.
+            harness.transport.rewriteAnswers { _, response in
+                let text = String(decoding: response.body, as: UTF8.self)
+                    .replacingOccurrences(of: #""TYPE_ID":2,"#, with: #""TYPE_ID":"two","#)
+                return TransportResponse(status: response.status, headers: response.headers, body: Array(text.utf8))
+            }
+            let first = try await harness.sync(connection)
+            #expect(first.skipped == 1)
+            harness.clock.advance(by: 60)
+            let second = try await harness.sync(connection)
+            #expect(second.skipped == 0, "the window read it again but did not count it again")
+            #expect(
+                try connection.execute("SELECT entity, field FROM etl.rejected_record").rows
+                    == [["stage history", "TYPE_ID"]])
         }
     }
 }

@@ -129,7 +129,7 @@ public struct LeadStream: SyncStream {
     /// A `--since` value as the portal's filter reads it: a bare date is midnight of that day in
     /// the portal's own zone (sent without an offset, which the portal reads in its zone).
     static func portalFilterTime(_ text: String) -> String {
-        text.count == 10 && PortalTime.writtenDateKey(text) != nil ? text + "T00:00:00" : text
+        text.count == 10 && PortalTime(offsetSeconds: 0).parse(text) != nil ? text + "T00:00:00" : text
     }
 
     /// Flags every loaded lead the portal no longer lists, within the mass-delete guard, and re-reads

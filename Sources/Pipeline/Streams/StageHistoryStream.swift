@@ -54,29 +54,26 @@ public struct StageHistoryStream: SyncStream {
     public func read(
         _ pass: Pass, _ run: RunContext, send: @escaping @Sendable (Batch) async throws -> Void
     ) async throws {
-        let reader = StageHistoryReader(client: run.client)
         var pending = Batch(lastID: pass.cursor)
         var sentID = pass.cursor
-        let scan: (([JSON]) async throws -> Void) async throws -> Void
-        if let windowStart = pass.windowStart {
-            // From the window before the previous pass, whatever the id: records already read come
-            // again (the merge absorbs them), and one that became visible late with a lower id
-            // than the cursor is read now. New records are all in the window, so this is the
-            // whole pass, in as many requests as before.
-            let since = run.time.format(windowStart)
-            scan = { body in try await reader.forEachPage(createdSince: since, body) }
-        } else {
-            scan = { body in try await reader.forEachPage(after: pass.cursor, body) }
-        }
-        try await scan { page in
+        // With a window, the scan starts before the previous pass whatever the id: records
+        // already read come again (the merge absorbs them; those it rejected were recorded then),
+        // and one that became visible late with a lower id than the cursor is read now. New
+        // records are all in the window, so this is the whole pass, in as many requests as before.
+        try await StageHistoryReader(client: run.client).forEachPage(
+            after: pass.cursor, createdSince: pass.windowStart.map(run.time.format)
+        ) { page in
             for item in page {
+                let id = item["ID"]?.lenientInt ?? pending.lastID
                 do throws(TransformError) {
                     pending.rows.append(try run.transformer.stageHistory(item))
-                } catch {
+                } catch  where id > pass.cursor {
                     pending.rejected.append(error)
                     run.log.event(LogKey.Event.recordSkipped, level: .warning, [LogKey.reason: "\(error.description)"])
+                } catch {
+                    // Rejected and recorded by the pass that first read it.
                 }
-                pending.lastID = max(pending.lastID, item["ID"]?.lenientInt ?? pending.lastID)
+                pending.lastID = max(pending.lastID, id)
             }
             if pending.rows.count >= Self.batchSize {
                 sentID = pending.lastID
