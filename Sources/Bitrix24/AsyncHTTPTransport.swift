@@ -49,6 +49,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
                 status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: body)
         } catch let error as BitrixError {
             throw error
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw BitrixError(code: .timedOut, message: Self.describe(error))
         } catch {
             throw BitrixError(code: .transport, message: Self.describe(error))
         }

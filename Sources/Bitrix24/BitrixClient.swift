@@ -83,7 +83,11 @@ public final class BitrixClient: Sendable {
     ///
     /// The request itself is retried like a read when every command is a read; per-command
     /// errors are returned, not thrown (429s inside also pace the limiter).
-    public func batch(_ commands: [BatchCommand], halt: Bool = false) async throws(BitrixError) -> BatchResult {
+    /// A batch the portal cuts on time is sent again whole only when it is a single command and
+    /// `retryingCut` allows it; otherwise the cut is thrown for the caller to ask for less.
+    public func batch(
+        _ commands: [BatchCommand], halt: Bool = false, retryingCut: Bool = true
+    ) async throws(BitrixError) -> BatchResult {
         guard commands.count <= 50 else {
             throw BitrixError.configuration("a batch holds at most 50 commands, got \(commands.count)")
         }
@@ -91,9 +95,11 @@ public final class BitrixClient: Sendable {
         for command in commands { cmd[command.key] = .string(command.encoded) }
         let methods = Array(Set(commands.map(\.method)))
         return try await limited(methods) { () async throws(BitrixError) -> BatchResult in
+            // A batch of several commands cut on time is not sent again whole: the caller sends fewer.
             let response = try await perform(
                 "batch", ["halt": .int(halt ? 1 : 0), "cmd": .object(cmd)], limitedMethods: methods,
-                isRead: commands.allSatisfy { Self.isRead($0.method) })
+                isRead: commands.allSatisfy { Self.isRead($0.method) },
+                retriesTimeouts: commands.count == 1 && retryingCut)
             var result = BatchResult(response.result, commands: commands, portal: portal)
             result.time = response.time
             statistics.update { $0.batchCommands += commands.count }
@@ -125,7 +131,9 @@ public final class BitrixClient: Sendable {
 
     /// Runs one chunk of at most 50 commands, repeating only the commands that failed in a way
     /// that may pass (limits, 5xx): up to 8 rounds with failures, and as long as it takes for
-    /// operating-time refusals (each waits for the portal's reset). Errors that remain are returned by key.
+    /// operating-time refusals (each waits for the portal's reset). A request the portal cuts on
+    /// time is sent again as two halves (down to single commands), never whole. Errors that
+    /// remain are returned by key.
     public func batchRetryingCommands(
         _ commands: [BatchCommand]
     ) async throws(BitrixError) -> (
@@ -136,7 +144,16 @@ public final class BitrixClient: Sendable {
         var errors: [String: BitrixError] = [:]
         var failedRounds = 0
         while !pending.isEmpty {
-            let answer = try await batch(pending)
+            guard let answer = try await batchUnlessCut(pending) else {
+                statistics.update { $0.batchesSplit += 1 }
+                let half = pending.count / 2
+                for part in [Array(pending[..<half]), Array(pending[half...])] {
+                    let (partResults, partErrors) = try await batchRetryingCommands(part)
+                    results.merge(partResults) { $1 }
+                    errors.merge(partErrors) { $1 }
+                }
+                return (results, errors)
+            }
             var again: [BatchCommand] = []
             var failed = false
             for command in pending {
@@ -159,6 +176,20 @@ public final class BitrixClient: Sendable {
         return (results, errors)
     }
 
+    /// The batch's answer, or `nil` when the portal cut it on time and the caller can ask for
+    /// less: a request of several commands, or any request when `lighter` says the caller has a
+    /// lighter form of it.
+    public func batchUnlessCut(
+        _ commands: [BatchCommand], lighter: Bool = false
+    ) async throws(BitrixError) -> BatchResult? {
+        do {
+            return try await batch(commands, retryingCut: !lighter)
+        } catch {
+            guard error.code == .timedOut, commands.count > 1 || lighter else { throw error }
+            return nil
+        }
+    }
+
     /// Whether a method only reads (and so may be retried freely).
     public static func isRead(_ method: String) -> Bool {
         let name = method.lowercased()
@@ -167,7 +198,8 @@ public final class BitrixClient: Sendable {
     }
 
     private func perform(
-        _ method: String, _ parameters: JSONObject, limitedMethods: [String], isRead: Bool
+        _ method: String, _ parameters: JSONObject, limitedMethods: [String], isRead: Bool,
+        retriesTimeouts: Bool = true
     ) async throws(BitrixError) -> BitrixResponse {
         let started = clock.now()
         var attempt = 0
@@ -213,6 +245,9 @@ public final class BitrixClient: Sendable {
                 statistics.update { $0.operatingRefusals += 1 }
                 await limiter.noteOperatingLimit(method: method, resetAt: failure.resetAt)
                 delay = 0
+            case .timedOut:
+                statistics.update { $0.timeCuts += 1 }
+                guard retriesTimeouts else { throw failure }
             default:
                 break
             }

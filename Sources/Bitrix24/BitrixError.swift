@@ -19,6 +19,9 @@ public struct BitrixError: Error, CustomStringConvertible, Sendable {
         public static let operatingLimited = Code("operating time limit")
         /// 5xx from the portal.
         public static let server = Code("server error")
+        /// The request ran past the portal's time limit (504/408) or no answer came within the
+        /// client's timeout: the same request would be cut again, a smaller one may pass.
+        public static let timedOut = Code("timed out")
         /// The answer was not the JSON the API promises (cut short, HTML…).
         public static let malformedResponse = Code("malformed response")
         /// 401 expired_token: the OAuth access token needs a refresh.
@@ -83,7 +86,7 @@ public struct BitrixError: Error, CustomStringConvertible, Sendable {
 
     /// Whether the same request may succeed later: limits, 5xx, network faults, cut bodies.
     public var isRetryable: Bool {
-        [.transport, .rateLimited, .operatingLimited, .server, .malformedResponse].contains(code)
+        [.transport, .rateLimited, .operatingLimited, .server, .malformedResponse, .timedOut].contains(code)
     }
 
     /// Whether the portal refused the request before running it (safe to repeat even for writes).
@@ -125,6 +128,7 @@ public struct BitrixError: Error, CustomStringConvertible, Sendable {
         case (403, _), (_, "ACCESS_DENIED"), (_, "INSUFFICIENT_SCOPE"): kind = .accessDenied
         case (404, _): kind = .methodNotFound
         case (410, _): kind = .portalDeleted
+        case (504, _), (408, _): kind = .timedOut
         case (300..<400, _): kind = .portalMoved
         case (500..<600, _): kind = .server
         case (429, _): kind = .operatingLimited

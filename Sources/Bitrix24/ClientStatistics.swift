@@ -20,6 +20,10 @@ public struct ClientCounters: Sendable, Equatable {
     public var duplicateRows = 0
     /// Pages the portal cut short before the counted rows arrived (the scan went on after them).
     public var shortPages = 0
+    /// Requests the portal cut on time (504, 408) or that got no answer within the timeout.
+    public var timeCuts = 0
+    /// Batches sent again as smaller ones after a cut on time.
+    public var batchesSplit = 0
 }
 
 /// Thread-safe counters shared by every worker of a client.

@@ -3,6 +3,10 @@ import B24Core
 /// Reads a whole list the fast way: `ORDER ID ASC`, filter `>ID`, `start=-1` (no COUNT), with up
 /// to 50 pages chained inside one batch request through `$result[…][49][ID]` references.
 ///
+/// A request the portal cuts on time (a COUNT and 49 full pages can pass its 60 s) is sent
+/// again with half as many pages chained, down to one, for the rest of the scan; a first page
+/// whose COUNT alone is cut is asked again without it.
+///
 /// The first page of a scan is asked with `start=0`, the only page that pays for a COUNT: its
 /// `total` says how many rows the scan must see (the official PHP SDK reads `total` the same
 /// way). A page shorter than 50 rows ends the scan once that many rows arrived; before that, a
@@ -70,22 +74,35 @@ public struct KeysetPager: Sendable {
     /// portal counted for the same filter on the scan's first page.
     ///
     /// - Throws: `BitrixError` from the client or a page that breaks the id order; errors thrown by `body`.
-    public func scan(after afterID: Int64 = 0, _ body: ([JSON]) async throws -> Void) async throws -> KeysetScan {
+    /// `onTotal` hears the portal's count as soon as the first page brings it.
+    public func scan(
+        after afterID: Int64 = 0, onTotal: (Int) -> Void = { _ in }, _ body: ([JSON]) async throws -> Void
+    ) async throws -> KeysetScan {
         var lastID = afterID
         var failures = 0
         var expected: Int?
         var received = 0
         var recentIDs = Set<Int64>()
         var portalTotal: Int?
+        var pages = pagesPerRequest
+        var counts = true
         while true {
-            let commands = (0..<pagesPerRequest).map { index in
+            let counting = counts && expected == nil && received == 0
+            let commands = (0..<pages).map { index in
                 command(
                     index, after: index == 0 ? .int(lastID) : .string(reference(to: index - 1)),
-                    counting: index == 0 && expected == nil && received == 0)
+                    counting: index == 0 && counting)
             }
-            var result = try await client.batch(commands)
+            guard var result = try await client.batchUnlessCut(commands, lighter: counting) else {
+                // The portal cut the request on time: chain fewer pages from here on; a COUNT that
+                // alone passes the limit is given up (the scan then ends at its first short page).
+                if pages > 1 { pages = max(1, pages / 2) } else { counts = false }
+                client.statistics.update { $0.batchesSplit += 1 }
+                continue
+            }
             if expected == nil, received == 0, result.errors["p0"] == nil, let total = result.totals["p0"] {
                 portalTotal = total
+                onTotal(total)
                 if total > 0 { expected = total }
             }
             var finished = false

@@ -24,6 +24,7 @@ public actor RateLimiter {
     private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
     private var refused: Set<String> = []
     private var methodBlockedUntil: [String: Double] = [:]
+    private var waitObserver: (@Sendable (LimiterWait) -> Void)?
 
     /// A limiter for `rate` requests/s with `burst`; the defaults match a standard cloud portal.
     public init(rate: Double = 2, burst: Double = 50, operatingBudget: Double = 480, clock: any ClientClock) {
@@ -45,14 +46,32 @@ public actor RateLimiter {
         return wait
     }
 
-    /// Waits for a request slot and for `methods` to be allowed again.
+    /// Waits for a request slot and for `methods` to be allowed again; a wait for a method's
+    /// operating time of a few seconds or more is reported to the wait observer first.
     public nonisolated func acquire(methods: [String]) async throws {
         let wait = await reserve()
         try await clock.sleep(for: wait)
         for method in methods {
             let blocked = await blockedSeconds(method)
-            if blocked > 0 { try await clock.sleep(for: blocked) }
+            if blocked > 0 {
+                await reportWait(method: method, seconds: blocked)
+                try await clock.sleep(for: blocked)
+            }
         }
+    }
+
+    /// Receives every wait of `LimiterWait.reportedAfter` seconds or more for a method's operating
+    /// time, before the wait begins (the run log says what it waits for instead of going quiet).
+    public func observeWaits(_ observer: @escaping @Sendable (LimiterWait) -> Void) {
+        waitObserver = observer
+    }
+
+    private func reportWait(method: String, seconds: Double) {
+        guard seconds >= LimiterWait.reportedAfter, let waitObserver else { return }
+        waitObserver(
+            LimiterWait(
+                method: method, seconds: seconds, used: lastUsed[method], budget: operatingBudget,
+                resumesAt: clock.unixTime() + seconds))
     }
 
     /// The portal answered 503 QUERY_LIMIT_EXCEEDED: less room at once; full and slower if it repeats.
@@ -141,4 +160,20 @@ public actor RateLimiter {
         if let lastUpdate { level = max(0, level - (now - lastUpdate) * effectiveRate) }
         lastUpdate = now
     }
+}
+
+/// A wait for a method's operating time to come back, as the run log reports it.
+public struct LimiterWait: Sendable, Equatable {
+    /// Waits shorter than this are not reported (seconds).
+    public static let reportedAfter = 5.0
+    /// The method waited for.
+    public var method: String
+    /// How long the wait is, seconds.
+    public var seconds: Double
+    /// Operating seconds the portal last said the method used in its 10-minute window.
+    public var used: Double?
+    /// The client's budget for it.
+    public var budget: Double
+    /// Unix time the method is called again.
+    public var resumesAt: Double
 }

@@ -1,23 +1,88 @@
 import B24Core
 import Bitrix24
 
-/// The children of one lead as the portal returned them.
-public struct LeadChildren: Sendable, Equatable {
-    /// `crm.lead.contact.items.get` rows (empty when the lead has none or was not asked for).
-    public var contacts: [JSON]
-    /// `crm.lead.productrows.get` rows.
-    public var productRows: [JSON]
-    /// The lead no longer exists (deleted while the run read it).
-    public var isMissing: Bool
+/// One question about the children of leads, answered by one command of a batch.
+public enum ChildQuery: Sendable, Hashable {
+    /// Which contacts each of up to 50 leads has (`crm.item.list`, `@id`): the binding sets.
+    case bindingSets([Int64])
+    /// The exact bindings of one lead, with sort, primary flag and role (`crm.lead.contact.items.get`).
+    case contactItems(Int64)
+    /// The product rows of one lead (`crm.lead.productrows.get`).
+    case productRowsOfLead(Int64)
+    /// The product rows of up to 50 leads with a row id above `after` (`crm.item.productrow.list`,
+    /// `=ownerId` an array): one page of 50 rows; a full page asks for the next.
+    case productRowsOfSet([Int64], after: Int64)
+
+    /// The batch command that asks it.
+    func command(key: String) -> BatchCommand {
+        switch self {
+        case .bindingSets(let ids):
+            return BatchCommand(
+                key: key, method: "crm.item.list",
+                parameters: [
+                    "entityTypeId": 1, "select": ["id", "contactId", "contactIds"],
+                    "filter": ["@id": .array(ids.map { .int($0) })], "order": ["id": "ASC"], "start": -1,
+                ])
+        case .contactItems(let id):
+            return BatchCommand(key: key, method: "crm.lead.contact.items.get", parameters: ["id": .int(id)])
+        case .productRowsOfLead(let id):
+            return BatchCommand(key: key, method: "crm.lead.productrows.get", parameters: ["id": .int(id)])
+        case .productRowsOfSet(let ids, let after):
+            return BatchCommand(
+                key: key, method: "crm.item.productrow.list",
+                parameters: [
+                    "filter": ["=ownerType": "L", "=ownerId": .array(ids.map { .int($0) }), ">id": .int(after)],
+                    "order": ["id": "ASC"], "start": -1,
+                ])
+        }
+    }
 }
 
-/// Fetches contact bindings and product rows for many leads, 50 commands per batch request
-/// (two per lead), several requests in flight under the shared limiter.
+/// What a set of child queries brought back, by lead id.
+public struct ChildAnswers: Sendable {
+    /// `crm.item.list` items (`id`, `contactId`, `contactIds`) of the leads a binding-set query
+    /// returned; a lead asked about and not returned is absent.
+    public var bindingSets: [Int64: JSON] = [:]
+    /// `crm.lead.contact.items.get` rows.
+    public var contacts: [Int64: [JSON]] = [:]
+    /// Product rows in the shape `crm.lead.productrows.get` gives (owner-set rows renamed to it),
+    /// for every lead a product-row query covered (empty when it has none).
+    public var productRows: [Int64: [JSON]] = [:]
+    /// Leads the portal no longer has (a per-lead query answered not found).
+    public var missing: Set<Int64> = []
+    /// Queries to ask next: owner sets whose page was full.
+    public var continuations: [ChildQuery] = []
+    /// Owner-set queries the portal refused (not a limit or a fault), with the first refusal.
+    public var refusedSets: [[Int64]] = []
+    /// Why the portal refused an owner set.
+    public var refusal: BitrixError?
+
+    /// Nothing yet.
+    public init() {}
+
+    /// Adds `other`'s answers (product rows of a lead asked twice add up).
+    public mutating func merge(_ other: ChildAnswers) {
+        bindingSets.merge(other.bindingSets) { $1 }
+        contacts.merge(other.contacts) { $1 }
+        for (id, rows) in other.productRows { productRows[id, default: []] += rows }
+        missing.formUnion(other.missing)
+        continuations += other.continuations
+        refusedSets += other.refusedSets
+        refusal = refusal ?? other.refusal
+    }
+}
+
+/// Asks the portal about lead children: binding sets and product rows of many leads per command,
+/// exact bindings and per-lead product rows one lead per command; 50 commands per batch request,
+/// several requests in flight under the shared limiter, a request cut on time sent again smaller.
 public struct LeadChildrenReader: Sendable {
     /// The client.
     public let client: BitrixClient
     /// Batch requests in flight at once.
     public let concurrency: Int
+
+    /// Rows per page of `crm.item.productrow.list`.
+    public static let pageSize = 50
 
     /// A reader over `client`.
     public init(client: BitrixClient, concurrency: Int = 2) {
@@ -25,88 +90,132 @@ public struct LeadChildrenReader: Sendable {
         self.concurrency = max(1, concurrency)
     }
 
-    /// Children of every lead in `leadIDs`. Leads in `withoutContacts` are known to have no
-    /// contact bindings (their `CONTACT_ID` is empty), so only their product rows are read.
+    /// Answers `queries` (and nothing more: continuations come back to ask next).
     ///
-    /// Per-command failures that may pass (limits, 5xx) are retried; a lead the portal no longer
-    /// has comes back with `isMissing`.
-    public func read(_ leadIDs: [Int64], withoutContacts: Set<Int64> = []) async throws -> [Int64: LeadChildren] {
-        var children: [Int64: LeadChildren] = [:]
-        for id in leadIDs { children[id] = LeadChildren(contacts: [], productRows: [], isMissing: false) }
-        try await read(leadIDs, withoutContacts: withoutContacts) { answered in
-            for (id, rows) in answered.contacts { children[id]?.contacts = rows }
-            for (id, rows) in answered.productRows { children[id]?.productRows = rows }
-            for id in answered.missing { children[id]?.isMissing = true }
+    /// Limits and faults are retried; a lead a per-lead query finds gone is `missing`; an owner
+    /// set the portal refuses is reported in `refusedSets`, not thrown.
+    /// - Throws: `BitrixError` for any other failure, naming the lead; `.malformedResponse` when a
+    ///   row or item belongs to a lead the query did not ask about.
+    public func run(_ queries: [ChildQuery]) async throws -> ChildAnswers {
+        let chunks = stride(from: 0, to: queries.count, by: 50).map {
+            Array(queries[$0..<min($0 + 50, queries.count)])
         }
-        return children
-    }
-
-    /// The same children, handed to `body` one batch request at a time as answers arrive (never
-    /// two calls at once), so a caller can turn them into rows and let the JSON go: memory stays
-    /// at a few requests' worth however many leads are asked for.
-    public func read(
-        _ leadIDs: [Int64], withoutContacts: Set<Int64> = [], each body: (AnsweredChildren) throws -> Void
-    ) async throws {
-        var commands: [BatchCommand] = []
-        for id in leadIDs {
-            if !withoutContacts.contains(id) {
-                commands.append(
-                    BatchCommand(key: "c\(id)", method: "crm.lead.contact.items.get", parameters: ["id": .int(id)]))
-            }
-            commands.append(
-                BatchCommand(key: "r\(id)", method: "crm.lead.productrows.get", parameters: ["id": .int(id)]))
-        }
-        let chunks = stride(from: 0, to: commands.count, by: 50).map {
-            Array(commands[$0..<min($0 + 50, commands.count)])
-        }
-        try await withThrowingTaskGroup(of: AnsweredChildren.self) { group in
+        var answers = ChildAnswers()
+        try await withThrowingTaskGroup(of: ChildAnswers.self) { group in
             var next = 0
             func launch() {
                 guard next < chunks.count else { return }
                 let chunk = chunks[next]
                 next += 1
-                group.addTask { try await run(chunk) }
+                group.addTask { try await run(chunk: chunk) }
             }
             for _ in 0..<concurrency { launch() }
             while let answered = try await group.next() {
-                try body(answered)
+                answers.merge(answered)
                 launch()
             }
         }
+        return answers
     }
 
-    /// Runs one chunk; a lead the portal no longer has is reported as missing, other errors throw.
-    private func run(_ chunk: [BatchCommand]) async throws -> AnsweredChildren {
-        let (results, errors) = try await client.batchRetryingCommands(chunk)
-        var answered = AnsweredChildren()
-        for (key, error) in errors {
-            let lead = chunk.first { $0.key == key }?.parameters["id"]?.lenientInt ?? 0
+    /// Every query, its continuations included, until none is left.
+    public func runToCompletion(_ queries: [ChildQuery]) async throws -> ChildAnswers {
+        var answers = ChildAnswers()
+        var pending = queries
+        while !pending.isEmpty {
+            var round = try await run(pending)
+            pending = round.continuations
+            round.continuations = []
+            answers.merge(round)
+        }
+        return answers
+    }
+
+    private func run(chunk: [ChildQuery]) async throws -> ChildAnswers {
+        let keyed = chunk.enumerated().map { ("q\($0.offset)", $0.element) }
+        let (results, errors) = try await client.batchRetryingCommands(keyed.map { $1.command(key: $0) })
+        var answers = ChildAnswers()
+        for (key, query) in keyed {
+            if let error = errors[key] {
+                try file(error, of: query, into: &answers)
+                continue
+            }
+            let result = results[key] ?? .array([])
+            switch query {
+            case .bindingSets(let ids):
+                let asked = Set(ids)
+                for item in result["items"]?.elements ?? [] {
+                    guard let id = item["id"]?.lenientInt, asked.contains(id) else {
+                        throw foreign("crm.item.list", item["id"], asked: ids)
+                    }
+                    answers.bindingSets[id] = item
+                }
+            case .contactItems(let id):
+                answers.contacts[id] = result.elements ?? []
+            case .productRowsOfLead(let id):
+                answers.productRows[id] = result.elements ?? []
+            case .productRowsOfSet(let ids, _):
+                let asked = Set(ids)
+                for id in ids where answers.productRows[id] == nil { answers.productRows[id] = [] }
+                let rows = result["productRows"]?.elements ?? []
+                var lastRow: Int64 = 0
+                for row in rows {
+                    guard let owner = row["ownerId"]?.lenientInt, asked.contains(owner) else {
+                        throw foreign("crm.item.productrow.list", row["ownerId"], asked: ids)
+                    }
+                    lastRow = max(lastRow, row["id"]?.lenientInt ?? 0)
+                    answers.productRows[owner, default: []].append(Self.legacyRow(row))
+                }
+                if rows.count >= Self.pageSize { answers.continuations.append(.productRowsOfSet(ids, after: lastRow)) }
+            }
+        }
+        return answers
+    }
+
+    /// A failed command: a vanished lead is missing, a refused owner set is reported, the rest throws.
+    private func file(_ error: BitrixError, of query: ChildQuery, into answers: inout ChildAnswers) throws {
+        switch query {
+        case .contactItems(let id), .productRowsOfLead(let id):
             guard error.code == .notFound else {
                 var failure = error
-                failure.message += " (lead \(lead))"
+                failure.message += " (lead \(id))"
                 throw failure
             }
-            answered.missing.insert(lead)
+            answers.missing.insert(id)
+        case .productRowsOfSet(let ids, _) where !error.isRetryable:
+            answers.refusedSets.append(ids)
+            answers.refusal = answers.refusal ?? error
+        case .productRowsOfSet(let ids, _), .bindingSets(let ids):
+            var failure = error
+            failure.message += " (leads \(ids.first ?? 0)…\(ids.last ?? 0))"
+            throw failure
         }
-        for command in chunk {
-            guard let id = command.parameters["id"]?.lenientInt, let result = results[command.key] else { continue }
-            let rows = result.elements ?? []
-            if command.method == "crm.lead.contact.items.get" {
-                answered.contacts[id] = rows
-            } else {
-                answered.productRows[id] = rows
-            }
-        }
-        return answered
     }
-}
 
-/// The children one batch request brought back, by lead id.
-public struct AnsweredChildren: Sendable {
-    /// `crm.lead.contact.items.get` rows of the leads this request asked about.
-    public var contacts: [Int64: [JSON]] = [:]
-    /// `crm.lead.productrows.get` rows of the leads this request asked about.
-    public var productRows: [Int64: [JSON]] = [:]
-    /// Leads the portal no longer has.
-    public var missing: Set<Int64> = []
+    private func foreign(_ method: String, _ id: JSON?, asked: [Int64]) -> BitrixError {
+        BitrixError(
+            code: .malformedResponse,
+            message:
+                "\(method) returned lead \(id?.lenientText ?? "?") for a filter on leads \(asked.first ?? 0)…\(asked.last ?? 0) that does not name it; refusing to guess",
+            method: method, portal: client.portal)
+    }
+
+    /// An owner-set row under the names `crm.lead.productrows.get` uses (`priceExclusive` →
+    /// `PRICE_EXCLUSIVE`), its values untouched.
+    public static func legacyRow(_ row: JSON) -> JSON {
+        guard let object = row.objectValue else { return row }
+        var renamed = JSONObject()
+        for (key, value) in object { renamed[upperSnake(key)] = value }
+        return .object(renamed)
+    }
+
+    /// `discountTypeId` → `DISCOUNT_TYPE_ID`.
+    static func upperSnake(_ name: String) -> String {
+        var text = ""
+        for character in name {
+            if character.isUppercase, !text.isEmpty { text.append("_") }
+            text += character.uppercased()
+        }
+        return text
+    }
 }

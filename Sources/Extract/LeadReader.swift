@@ -20,12 +20,14 @@ public struct LeadReader: Sendable {
     /// (portal time text with its offset) only leads whose `DATE_MODIFY` is at or after it.
     ///
     /// - Throws: `BitrixError` from the portal or a page that breaks the id order; errors of `body`.
+    /// `onTotal` hears how many leads the portal counts for the pass, from its first page.
     public func forEachPage(
-        modifiedSince: String?, after afterID: Int64, _ body: ([JSON]) async throws -> Void
+        modifiedSince: String?, after afterID: Int64, onTotal: (Int) -> Void = { _ in },
+        _ body: ([JSON]) async throws -> Void
     ) async throws {
         let filter: JSONObject = modifiedSince.map { [">=DATE_MODIFY": .string($0)] } ?? [:]
-        try await KeysetPager(client: client, method: "crm.lead.list", select: select, filter: filter)
-            .forEachPage(after: afterID, body)
+        _ = try await KeysetPager(client: client, method: "crm.lead.list", select: select, filter: filter)
+            .scan(after: afterID, onTotal: onTotal, body)
     }
 
     /// Every lead id the portal lists, in ascending order, and the portal's own count of them (the
@@ -40,6 +42,18 @@ public struct LeadReader: Sendable {
             if ids.count % 2_500 == 0 { progress(ids.count) }
         }
         return LeadIDScan(ids: ids, portalCount: scan.portalTotal)
+    }
+
+    /// Every lead the portal lists with its contact set (`crm.item.list`: `id`, `contactId`,
+    /// `contactIds`; 2,500 per request), handed to `body` page by page in id order: the children
+    /// audit's listing, which also serves as the delete scan. The scan reports the portal's count.
+    ///
+    /// - Throws: `BitrixError` from the portal; errors of `body`.
+    public func allBindingSets(_ body: ([JSON]) async throws -> Void) async throws -> KeysetScan {
+        try await KeysetPager(
+            client: client, method: "crm.item.list", select: ["id", "contactId", "contactIds"],
+            extraParameters: ["entityTypeId": 1], shape: .member("items"), idField: "id"
+        ).scan(body)
     }
 
     /// The leads with the given ids as `crm.lead.list` returns them (those the portal does not

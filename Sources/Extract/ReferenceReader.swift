@@ -11,11 +11,14 @@ public struct ReferenceReader: Sendable {
         self.client = client
     }
 
-    /// The reference lists as the portal returned them, with the portal's clock and time zone.
+    /// The reference lists as the portal returned them, with the portal's clock and time zone;
+    /// with `countLeadsIn` (at most 40 id ranges, each after one id and up to another), also how
+    /// many leads the portal lists in each range (a COUNT per range in the same request, for the
+    /// delete check).
     ///
     /// - Throws: `BitrixError` when a command fails or the answer carries no `time.date_start`.
-    public func read() async throws -> ReferenceAnswer {
-        let commands = [
+    public func read(countLeadsIn ranges: [(after: Int64, upTo: Int64)] = []) async throws -> ReferenceAnswer {
+        var commands = [
             BatchCommand(
                 key: "stages", method: "crm.status.list",
                 parameters: ["filter": ["ENTITY_ID": "STATUS"], "order": ["SORT": "ASC"]]),
@@ -29,10 +32,28 @@ public struct ReferenceReader: Sendable {
             BatchCommand(key: "mode", method: "crm.settings.mode.get", parameters: [:]),
             BatchCommand(key: "profile", method: "profile", parameters: [:]),
         ]
-        let result = try await client.batch(commands)
+        for (index, range) in ranges.prefix(Self.countLimit).enumerated() {
+            commands.append(
+                BatchCommand(
+                    key: "count\(index)", method: "crm.lead.list",
+                    parameters: [
+                        "filter": [">ID": .int(range.after), "<=ID": .int(range.upTo)], "select": ["ID"],
+                        "order": ["ID": "ASC"], "start": 0,
+                    ]))
+        }
+        let counted = ranges.count <= Self.countLimit && !ranges.isEmpty
+        // The count is a COUNT over the portal's leads: when it makes the request too long for the
+        // portal, the reference data comes without it (and the run lists every id instead).
+        let result: BatchResult
+        if let answered = try await client.batchUnlessCut(commands, lighter: counted) {
+            result = answered
+        } else {
+            commands.removeAll { $0.key.hasPrefix("count") }
+            result = try await client.batch(commands)
+        }
         // Who is reading and the CRM mode are reported when the portal tells them; a portal
         // that refuses either (an older version, a missing scope) is still exported.
-        for command in commands where !Self.optional.contains(command.key) {
+        for command in commands where !Self.optional.contains(command.key) && !command.key.hasPrefix("count") {
             if let error = result.errors[command.key] { throw error }
         }
         guard let dateStart = result.time?.dateStart, let zone = PortalTime.offset(of: dateStart),
@@ -59,11 +80,21 @@ public struct ReferenceReader: Sendable {
             fields: result.results["fields"]?.objectValue ?? JSONObject(),
             userFields: result.results["userfields"]?.elements ?? [], users: users,
             crmMode: result.errors["mode"] == nil ? result.results["mode"] : nil,
-            profile: result.errors["profile"] == nil ? result.results["profile"] : nil, portalNow: now, time: zone)
+            profile: result.errors["profile"] == nil ? result.results["profile"] : nil,
+            leadCounts: counted ? Self.counts(result, ranges.count) : nil, portalNow: now, time: zone)
     }
 
     /// Commands whose failure does not fail the read.
     static let optional: Set<String> = ["mode", "profile"]
+
+    /// Ranges counted at most (the reference request holds 50 commands).
+    public static let countLimit = 40
+
+    /// The count of every range, or `nil` when any is missing.
+    private static func counts(_ result: BatchResult, _ ranges: Int) -> [Int]? {
+        let counts = (0..<ranges).compactMap { result.errors["count\($0)"] == nil ? result.totals["count\($0)"] : nil }
+        return counts.count == ranges ? counts : nil
+    }
 }
 
 /// The portal's reference lists, untouched, and the portal's clock when it answered.
@@ -84,6 +115,8 @@ public struct ReferenceAnswer: Sendable {
     public var crmMode: JSON?
     /// `profile`: the webhook's user (`ID`, `ADMIN`…), when the portal answered it.
     public var profile: JSON?
+    /// Leads the portal lists in each asked id range, when asked and every range answered.
+    public var leadCounts: [Int]?
     /// The portal's clock (unix seconds) when it answered: the run's "now".
     public var portalNow: Int64
     /// The offset the portal wrote that answer with.
@@ -92,7 +125,7 @@ public struct ReferenceAnswer: Sendable {
     /// An answer with the given lists (tests build them by hand).
     public init(
         stages: [JSON], sources: [JSON], currencies: [JSON], fields: JSONObject, userFields: [JSON], users: [JSON],
-        crmMode: JSON? = nil, profile: JSON? = nil, portalNow: Int64, time: PortalTime
+        crmMode: JSON? = nil, profile: JSON? = nil, leadCounts: [Int]? = nil, portalNow: Int64, time: PortalTime
     ) {
         self.stages = stages
         self.sources = sources
@@ -102,6 +135,7 @@ public struct ReferenceAnswer: Sendable {
         self.users = users
         self.crmMode = crmMode
         self.profile = profile
+        self.leadCounts = leadCounts
         self.portalNow = portalNow
         self.time = time
     }

@@ -39,6 +39,7 @@ public struct StagedLeadWriter: LeadChunkWriter {
             },
             links: try loader.stage(.bridgeLeadContact, chunk.contactLinks) { $0.append(link: $1, portalID: portalID) })
         try loader.stageDimensions(contacts: chunk.contacts, companies: chunk.companies, portalID: portalID)
+        _ = try loader.copy(chunk.linksKept, into: "pg_temp.stage_ids", columns: ["lead_id"]) { $0.append($1) }
         let connection = loader.connection
         try connection.execute(Self.leadUpsert, ids: [portalID, runID])
         try SQLScript.childrenClear.run(on: connection, ids: [portalID])

@@ -82,10 +82,9 @@ extension StarLoader {
         func present(_ table: StarTable, _ wanted: Set<Int64>) throws -> Set<Int64> {
             guard !wanted.isEmpty else { return [] }
             let column = table.key[1]
-            let list = "{" + wanted.map(String.init).joined(separator: ",") + "}"
             let rows = try connection.execute(
                 "SELECT \(column) FROM \(table.name) WHERE portal_id = $1 AND \(column) = ANY($2::bigint[])",
-                [String(portalID), list]
+                [String(portalID), Self.arrayLiteral(Array(wanted))]
             ).rows
             return Set(rows.compactMap { $0[0].flatMap { Int64($0) } })
         }

@@ -101,6 +101,8 @@ public struct StreamProgress: Sendable {
     public static let leads = "leads"
     /// The stream name of lead stage history in `etl.sync_state`.
     public static let stageHistory = "stage_history"
+    /// The stream name of the contact and company refresh in `etl.sync_state`.
+    public static let dimensions = "dimensions"
     /// The `pass_mode` of the stage-history stream while its first load copies straight in.
     public static let firstLoad = "first_load"
 

@@ -37,6 +37,21 @@ public struct StatusReport: Sendable {
                 title: "watermarks",
                 header: ["portal", "tz", "stream", "watermark (portal time)", "last id", "lag", "unfinished pass"],
                 rows: streams.rows))
+        let children = try connection.execute(
+            """
+            SELECT p.host, coalesce(replace(p.product_rows_mode, '_', ' '), 'not probed yet'),
+                   coalesce(to_char(p.product_rows_probed_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
+                                    'YYYY-MM-DD HH24:MI'), ''),
+                   coalesce(left(p.product_rows_reason, 100), ''),
+                   coalesce(to_char(p.children_audited_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
+                                    'YYYY-MM-DD HH24:MI'), 'never')
+            FROM etl.portal p ORDER BY p.host
+            """)
+        sections.append(
+            Section(
+                title: "children",
+                header: ["portal", "product rows read by", "probed (portal time)", "why", "last children audit"],
+                rows: children.rows))
         let recent = try connection.execute(
             """
             SELECT r.run_id, p.host, r.mode, r.status,
@@ -46,7 +61,9 @@ public struct StatusReport: Sendable {
                    r.portal_user_id::text || CASE WHEN r.portal_user_admin THEN ' (admin)'
                                                   WHEN NOT r.portal_user_admin THEN ' (not admin)' ELSE '' END,
                    r.leads_upserted, r.product_rows, r.contact_links, r.stage_history, r.leads_deleted,
-                   r.leads_undeleted, r.records_skipped, r.http_requests, r.retries, r.throttled, left(r.error, 80)
+                   r.leads_undeleted, r.records_skipped,
+                   CASE WHEN r.children_audited THEN r.children_repaired::text ELSE '-' END, r.delete_check,
+                   r.http_requests, r.retries, r.throttled, left(r.error, 80)
             FROM etl.sync_run r JOIN etl.portal p USING (portal_id) ORDER BY r.run_id DESC LIMIT $1
             """, ids: [Int64(runs)])
         sections.append(
@@ -55,7 +72,8 @@ public struct StatusReport: Sendable {
                 header: [
                     "run", "portal", "mode", "status", "started (portal time)", "seconds", "user", "leads", "products",
                     "links",
-                    "history", "deleted", "undeleted", "skipped", "requests", "retries", "503/429", "error",
+                    "history", "deleted", "undeleted", "skipped", "audit repairs", "delete check", "requests",
+                    "retries", "503/429", "error",
                 ], rows: recent.rows))
         let counts = try connection.execute(
             """

@@ -28,6 +28,11 @@ public struct RunContext: Sendable {
     public let reference: ReferenceData
     /// The lead transform for this portal.
     public let transformer: LeadTransformer
+    /// How product rows are read on this portal (decided once per run).
+    let productRows: ProductRowCapability
+    /// What the portal counted against what the star expects, for the cheap delete check
+    /// (`nil` when the star knew no lead of the portal at the start of the run).
+    let deleteCheck: DeleteCheck?
 
     /// The client's request counters so far, as the run row stores them.
     public var requestCounters: RunCounters {
@@ -35,5 +40,23 @@ public struct RunContext: Sendable {
         return RunCounters(
             requests: snapshot.requests, retries: snapshot.retries,
             throttled: snapshot.throttled + snapshot.operatingRefusals)
+    }
+}
+
+/// What the portal counted in each id range of the leads the star knew, against what the star expects.
+struct DeleteCheck: Sendable, Equatable {
+    /// What the star knew at the start of the run.
+    var basis: DeleteCheckBasis
+    /// What the portal counted per range (`nil` when it did not answer them all).
+    var portalCounts: [Int]?
+
+    /// Whether every range agrees, so no lead the star knew was deleted or restored — unless a
+    /// delete and a restore fell in the same range between two runs, which the next audit finds.
+    var agrees: Bool { portalCounts == basis.ranges.map(\.expected) }
+
+    /// The ranges that disagree, for the log.
+    var differing: [CountRange] {
+        guard let portalCounts else { return basis.ranges }
+        return zip(basis.ranges, portalCounts).filter { $0.0.expected != $0.1 }.map(\.0)
     }
 }

@@ -91,7 +91,21 @@ public final class SyncEngine: Sendable {
 
     /// The run itself, between taking the lock and releasing it.
     private func sync(portalID: Int64, runID: Int64, started: Double) async throws -> SyncSummary {
-        let answer = try await ReferenceReader(client: client).read()
+        let (basis, productRowAccess) = try await database.run {
+            (try $0.deleteCheckBasis(portalID: portalID), try $0.productRowAccess(portalID: portalID))
+        }
+        let log = self.log
+        await client.limiter.observeWaits { wait in
+            log.event(
+                LogKey.Event.waiting,
+                [
+                    "method": "\(wait.method)", "operating_used_s": "\(wait.used.map { String(Int($0)) } ?? "?")",
+                    "budget_s": "\(Int(wait.budget))", "wait_s": "\(Int(wait.seconds.rounded()))",
+                    "resumes_at": "\(PortalTime(offsetSeconds: 0).format(Int64(wait.resumesAt)))",
+                ])
+        }
+        let answer = try await ReferenceReader(client: client).read(
+            countLeadsIn: basis?.ranges.map { ($0.after, $0.upTo) } ?? [])
         let identity = ReferenceTransformer.identity(crmMode: answer.crmMode, profile: answer.profile)
         if identity.isSimpleCRM {
             try await database.run { try $0.discardRun(runID: runID, portalID: portalID) }
@@ -126,7 +140,9 @@ public final class SyncEngine: Sendable {
             client: client, database: database, options: options, log: log, portalID: portalID, runID: runID,
             time: answer.time, portalNow: answer.portalNow, elapsed: { clock.now() - started }, reference: reference,
             transformer: LeadTransformer(
-                time: answer.time, stageSemantics: reference.stageSemantics, customFields: reference.customFields))
+                time: answer.time, stageSemantics: reference.stageSemantics, customFields: reference.customFields),
+            productRows: ProductRowCapability(stored: productRowAccess),
+            deleteCheck: basis.map { DeleteCheck(basis: $0, portalCounts: answer.leadCounts) })
         var summary = SyncSummary(runID: runID, mode: options.mode.name)
         for stream in streams {
             summary.add(try await stream.runPass(context))
@@ -139,6 +155,8 @@ public final class SyncEngine: Sendable {
                 let outcome = try await stream.reconcile(context)
                 summary.deleted += outcome.deleted
                 summary.undeleted += outcome.undeleted
+                summary.audited = summary.audited || outcome.audited
+                summary.repaired += outcome.repaired
                 summary.add(outcome.reread)
             }
         }

@@ -37,11 +37,16 @@ public struct SyncOptions: Sendable {
     public var deleteGuard: DeleteGuard
     /// A run that rejected any record fails (after loading everything else).
     public var strict: Bool
+    /// Seconds after the last children audit before a run audits again.
+    public var auditEvery: Int64
+    /// Audit the children of every live lead in this run, whenever the last audit was.
+    public var auditChildren: Bool
 
     /// Options with production defaults.
     public init(
         mode: SyncMode = .incremental, reconcile: Bool = true, overlapSeconds: Int64 = 300, leadsPerChunk: Int = 2_500,
-        detailConcurrency: Int = 2, deleteGuard: DeleteGuard = DeleteGuard(), strict: Bool = false
+        detailConcurrency: Int = 2, deleteGuard: DeleteGuard = DeleteGuard(), strict: Bool = false,
+        auditEvery: Int64 = 86_400, auditChildren: Bool = false
     ) {
         self.mode = mode
         self.reconcile = reconcile
@@ -50,5 +55,7 @@ public struct SyncOptions: Sendable {
         self.detailConcurrency = max(1, detailConcurrency)
         self.deleteGuard = deleteGuard
         self.strict = strict
+        self.auditEvery = max(0, auditEvery)
+        self.auditChildren = auditChildren
     }
 }

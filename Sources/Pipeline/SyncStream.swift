@@ -27,6 +27,8 @@ public protocol SyncStream: Sendable {
     func finish(_ pass: Pass, _ run: RunContext, totals: StreamCounts) async throws
     /// Flags records the portal no longer has (an ID scan) and re-reads those it lists again.
     func reconcile(_ run: RunContext) async throws -> ReconcileCounts
+    /// How many records the portal counted for the pass, once known (for the progress line).
+    func expectedTotal(_ pass: Pass) -> Int?
 }
 
 /// What a stream's delete scan did.
@@ -37,6 +39,10 @@ public struct ReconcileCounts: Sendable, Equatable {
     public var undeleted = 0
     /// What re-reading them wrote.
     public var reread = StreamCounts()
+    /// Whether the run audited the children of every live lead.
+    public var audited = false
+    /// Leads whose children differed in the audit, read again.
+    public var repaired = 0
 
     /// Counts.
     public init(deleted: Int = 0, undeleted: Int = 0, reread: StreamCounts = StreamCounts()) {
@@ -50,16 +56,38 @@ extension SyncStream {
     /// Streams without a delete scan flag nothing.
     public func reconcile(_ run: RunContext) async throws -> ReconcileCounts { ReconcileCounts() }
 
+    /// Streams that do not know their size in advance.
+    public func expectedTotal(_ pass: Pass) -> Int? { nil }
+
     /// Runs one pass of this stream: begin, read while loading, finish.
     func runPass(_ run: RunContext) async throws -> StreamCounts {
         let pass = try await begin(run)
         let name = self.name
+        let started = run.elapsed()
         let totals = try await StreamPipeline.run(
             produce: { send in try await read(pass, run, send: send) },
             load: { batch in try await load(batch, pass, run) },
-            progress: { run.log.progress(name, done: $0.primary, unit: $0.unit) })
+            progress: { counts in
+                run.log.chunkLoaded(
+                    name,
+                    ChunkProgress(
+                        done: counts.primary, unit: counts.unit, productRows: counts.productRows,
+                        links: counts.contactLinks, requests: run.requestCounters.requests,
+                        elapsed: run.elapsed() - started, expected: expectedTotal(pass)))
+            })
         try await finish(pass, run, totals: totals)
         return totals
+    }
+}
+
+extension ReconcileCounts {
+    /// Adds another scan's counts.
+    mutating func add(_ other: ReconcileCounts) {
+        deleted += other.deleted
+        undeleted += other.undeleted
+        reread.add(other.reread)
+        audited = audited || other.audited
+        repaired += other.repaired
     }
 }
 

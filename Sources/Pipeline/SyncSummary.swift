@@ -21,6 +21,10 @@ public struct SyncSummary: Sendable, Equatable {
     public var undeleted = 0
     /// Records rejected.
     public var skipped = 0
+    /// Whether the run audited the children of every live lead.
+    public var audited = false
+    /// Leads the audit found with different children, read again.
+    public var repaired = 0
     /// NUL characters stripped.
     public var nulStripped = 0
     /// HTTP requests.
@@ -37,7 +41,8 @@ public struct SyncSummary: Sendable, Equatable {
     /// The final summary line.
     public var line: String {
         "sync \(mode) finished: run=\(runID) leads=\(leads) product_rows=\(productRows) links=\(contactLinks) "
-            + "stage_history=\(stageHistory) deleted=\(deleted) undeleted=\(undeleted) skipped=\(skipped) requests=\(requests) "
+            + "stage_history=\(stageHistory) deleted=\(deleted) undeleted=\(undeleted) skipped=\(skipped) "
+            + "audited=\(audited ? "yes" : "no") repaired=\(repaired) requests=\(requests) "
             + "retries=\(retries) throttled=\(throttled) duration=\(String(format: "%.1f", seconds))s "
             + "database=\(String(format: "%.1f", databaseSeconds))s"
     }

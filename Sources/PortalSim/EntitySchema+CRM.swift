@@ -132,4 +132,10 @@ extension EntitySchema {
         FieldSpec(name: "QUANTITY", kind: .double, title: "Quantity"),
         FieldSpec(name: "SORT", kind: .integer, title: "Sort"),
     ])
+
+    /// The lead fields `crm.item.list` filters on here (UPPER_SNAKE, as the server converts them).
+    static let leadItem = EntitySchema(fields: [
+        FieldSpec(name: "ID", kind: .integer, title: "ID"),
+        FieldSpec(name: "CONTACT_ID", kind: .integer, title: "Primary contact"),
+    ])
 }

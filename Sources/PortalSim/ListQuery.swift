@@ -126,7 +126,8 @@ struct ListQuery: Sendable {
             return negated ? !found : found
         case .equal, .notEqual, .notEqualAlt:
             let equal: Bool
-            if let elements = condition.value.arrayValue {
+            // A PHP array (a JSON list, or the numbered map a query string parses into) is `IN`.
+            if let elements = condition.value.elements {
                 equal = elements.contains { compare(value, $0, field: condition.field, time: time) == 0 }
             } else if scalarText(condition.value).isEmpty {
                 equal = value.isEmpty

@@ -36,6 +36,8 @@ public struct MethodError: Error, Sendable, Equatable {
         status: 405, code: "ERROR_BATCH_METHOD_NOT_ALLOWED", description: "Method is not allowed for batch usage")
     static let batchLengthExceeded = MethodError(
         status: 400, code: "ERROR_BATCH_LENGTH_EXCEEDED", description: "Max batch length exceeded")
+    /// The request ran past the portal's time limit; the front server answers with an HTML page.
+    static let gatewayTimeout = MethodError(status: 504, code: "", description: "Gateway Time-out")
     static func argument(_ text: String) -> MethodError {
         MethodError(status: 400, code: "INVALID_ARG_VALUE", description: text)
     }

@@ -96,6 +96,8 @@ public struct PortalDataset: Sendable {
     public var history: [SimStageHistory]
     /// Contacts exist for ids 1…contactCount.
     public var contactCount: Int64
+    /// Contacts changed by `crm.contact.update`, in place of their generated selves.
+    public var editedContacts: [Int64: SimContact] = [:]
     /// Companies exist for ids 1…companyCount.
     public var companyCount: Int64
     /// The seed everything derives from.
@@ -119,6 +121,7 @@ public struct PortalDataset: Sendable {
     /// The contact with `id`, if it exists.
     public func contact(_ id: Int64) -> SimContact? {
         guard id >= 1, id <= contactCount else { return nil }
+        if let edited = editedContacts[id] { return edited }
         var random = SimRandom(seed: seed, stream: 0xC0_0000_0000 + UInt64(id))
         let created = Int64(1_600_000_000) + Int64.random(in: 0..<120_000_000, using: &random)
         return SimContact(

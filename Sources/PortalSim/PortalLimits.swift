@@ -8,17 +8,22 @@ public struct PortalLimits: Sendable {
     public var burst: Double
     /// Operating seconds a method may use per 10-minute window; 0 disables the budget.
     public var operatingLimit: Double
+    /// Seconds one HTTP request may run (its commands' operating time) before the portal cuts it
+    /// with 504; 0 disables the cut.
+    public var requestTimeLimit: Double
 
     private var level = 0.0
     private var lastDrain = 0.0
     /// Per method: one bucket of used seconds per minute (minute number → seconds).
     private var operating: [String: [Int64: Double]] = [:]
 
-    /// Limits as the cloud sets them by default: 2 requests/s, burst 50, no operating budget.
-    public init(rate: Double = 2, burst: Double = 50, operatingLimit: Double = 0) {
+    /// Limits as the cloud sets them: 2 requests/s, burst 50, 480 operating seconds per method
+    /// per 10 minutes (the documented example), requests cut at 60 s.
+    public init(rate: Double = 2, burst: Double = 50, operatingLimit: Double = 480, requestTimeLimit: Double = 60) {
         self.rate = rate
         self.burst = burst
         self.operatingLimit = operatingLimit
+        self.requestTimeLimit = requestTimeLimit
     }
 
     /// Admits one HTTP request at `now`, or answers 503 QUERY_LIMIT_EXCEEDED (not counted in the bucket).
@@ -31,10 +36,12 @@ public struct PortalLimits: Sendable {
         return nil
     }
 
-    /// Simulated execution seconds of one call: a list that counts rows (start ≥ 0) costs more.
-    static func operatingCost(method: String, start: Int) -> Double {
-        if method.hasSuffix(".list") || method == "user.get" { return start >= 0 ? 0.25 : 0.02 }
-        return 0.01
+    /// Simulated execution seconds of one call, growing with its work: a base, each row returned,
+    /// each id in its filter, and for a list asked with `start ≥ 0` a COUNT over the rows it matched.
+    static func operatingCost(method: String, work: CallWork) -> Double {
+        var cost = 0.005 + 0.004 * Double(work.rows) + 0.0005 * Double(work.filterIDs)
+        if work.counted { cost += 0.02 + 0.00005 * Double(work.matched) }
+        return cost
     }
 
     /// 429 OPERATION_TIME_LIMIT when `method` has used its budget in the last 10 minutes.
@@ -64,4 +71,35 @@ public struct PortalLimits: Sendable {
         lastDrain = 0
         operating = [:]
     }
+}
+
+/// What one call did, for its operating cost.
+struct CallWork: Sendable, Equatable {
+    /// Rows (or items) it returned.
+    var rows = 0
+    /// Ids named in its filter (array values).
+    var filterIDs = 0
+    /// Whether it counted the rows it matched (`start ≥ 0` on a list).
+    var counted = false
+    /// Rows its filter matched (the `total` it reported).
+    var matched = 0
+
+    /// The work of `method` called with `params` that produced `outcome`.
+    init(method: String, params: JSONObject, outcome: MethodOutcome) {
+        let filter = ListQuery.parameter(params, "filter")?.objectValue ?? JSONObject()
+        filterIDs = filter.values.reduce(0) { $0 + ($1.elements?.count ?? 0) }
+        guard case .success(let result, let total, _) = outcome else { return }
+        switch result {
+        case .array(let rows): self.rows = rows.count
+        case .object(let object):
+            self.rows = (object["items"] ?? object["productRows"])?.elements?.count ?? 1
+        default: self.rows = 1
+        }
+        let isList = method.hasSuffix(".list") || method == "user.get"
+        counted = isList && ListQuery.startValue(params["start"]) >= 0
+        matched = total ?? 0
+    }
+
+    /// No work (tests).
+    init() {}
 }

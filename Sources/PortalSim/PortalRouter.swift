@@ -158,6 +158,10 @@ public final class PortalRouter: Sendable {
             if let total { envelope["total"] = .int(Int64(total)) }
             envelope["time"] = portal.responseTime(method: name == "batch" ? nil : name, start: start)
             response = .json(200, .object(envelope))
+        case .failure(let error) where error == .gatewayTimeout:
+            let html =
+                "<html><head><title>504 Gateway Time-out</title></head><body><h1>504 Gateway Time-out</h1></body></html>"
+            response = SimHTTPResponse(status: 504, contentType: "text/html", body: Array(html.utf8))
         case .failure(let error):
             response = .json(error.status, error.json)
         }
@@ -268,6 +272,7 @@ extension SimulatedPortal {
             if let rate = number("rate") { limits.rate = rate }
             if let burst = number("burst") { limits.burst = burst }
             if let operating = number("operating_limit") { limits.operatingLimit = operating }
+            if let cut = number("request_time_limit") { limits.requestTimeLimit = cut }
             if json["reset"] == .bool(true) { limits.reset() }
         }
     }

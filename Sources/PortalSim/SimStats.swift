@@ -18,6 +18,8 @@ public struct SimStats: Sendable, Equatable {
     public var authFailures = 0
     /// Simulated operating seconds spent.
     public var operatingSeconds = 0.0
+    /// Requests cut with 504 for running past the per-request time limit.
+    public var timeCuts = 0
 
     mutating func count(method: String) {
         methods[method, default: 0] += 1
@@ -34,6 +36,7 @@ public struct SimStats: Sendable, Equatable {
             "batch_commands": .int(Int64(batchCommands)), "throttled_503": .int(Int64(throttled)),
             "operating_429": .int(Int64(operatingRefusals)), "faults": .object(faultObject),
             "auth_failures": .int(Int64(authFailures)), "operating_seconds": .double(operatingSeconds),
+            "time_cuts_504": .int(Int64(timeCuts)),
         ]
     }
 }

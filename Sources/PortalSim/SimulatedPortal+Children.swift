@@ -38,7 +38,7 @@ extension SimulatedPortal {
         }
         if !bindings.isEmpty, !bindings.contains(where: \.isPrimary) { bindings[0].isPrimary = true }
         dataset.bindings[id] = bindings.isEmpty ? nil : bindings
-        touch(id, now: Int64(now))
+        if behaviour.bumpsModify { touch(id, now: Int64(now)) }
         return .result(.bool(true))
     }
 
@@ -99,7 +99,7 @@ extension SimulatedPortal {
             lead.opportunityCents = Int64((rows.reduce(0) { $0 + $1.price * $1.quantity } * 100).rounded())
             dataset.leads[id] = lead
         }
-        touch(id, now: Int64(now))
+        if behaviour.bumpsModify { touch(id, now: Int64(now)) }
         return .result(.bool(true))
     }
 
@@ -115,12 +115,23 @@ extension SimulatedPortal {
         guard ListQuery.scalarText(ownerType) == "L" else {
             return .success(result: ["productRows": []], total: 0, next: nil)
         }
+        let isArray = owners.elements != nil
         let ownerIDs = (owners.elements ?? [owners]).map(ListQuery.integer)
-        guard ownerIDs.allSatisfy({ $0 > 0 }), !ownerIDs.isEmpty else {
+        // An empty array is `IN ()`: nothing. A scalar owner must be positive.
+        if isArray, ownerIDs.isEmpty { return .success(result: ["productRows": []], total: 0, next: nil) }
+        guard ownerIDs.allSatisfy({ $0 > 0 }) else {
             return .failure(.argument("ownerId must be positive"))
         }
+        // The read check looks at one owner: the scalar, or `(int)array`, which PHP makes 1.
+        if isArray, behaviour.ownerArrays == .refuse {
+            return .failure(MethodError(status: 403, code: "ACCESS_DENIED", description: "Access denied"))
+        }
+        let checked: Int64 = isArray ? 1 : ownerIDs[0]
+        if !access.isAdmin || access.visibleTo != nil, !isVisible(lead: checked) {
+            return .failure(MethodError(status: 403, code: "ACCESS_DENIED", description: "Access denied"))
+        }
         var rowsByID: [Int64: SimProductRow] = [:]
-        for owner in Set(ownerIDs) where isVisible(lead: owner) {
+        for owner in Set(ownerIDs) {
             for row in dataset.productRows[owner] ?? [] { rowsByID[row.id] = row }
         }
         let query = ListQuery(params: params, schema: .productRow, defaultOrder: [("ID", false)], uppercaseKeys: true)
@@ -129,6 +140,43 @@ extension SimulatedPortal {
         }
         let rows = result.ids.compactMap { rowsByID[$0] }.map(Self.engineProductRow)
         return .success(result: ["productRows": .array(rows)], total: result.total, next: result.next)
+    }
+
+    /// `crm.item.list` for leads (`entityTypeId` 1): engine paging and names, `id`, `contactId`
+    /// (the primary binding, 0 when none) and `contactIds` (every bound contact, in id order: the
+    /// documented order is not verified, so the reader may not rely on it).
+    func itemList(_ params: JSONObject) -> MethodOutcome {
+        let typeValue = params["entityTypeId"] ?? params["ENTITY_TYPE_ID"] ?? params["entityTypeID"] ?? .null
+        guard ListQuery.integer(typeValue) == 1 else {
+            return .failure(
+                MethodError(
+                    status: 400, code: "NOT_SUPPORTED", description: "Only leads are simulated in crm.item.list"))
+        }
+        let query = ListQuery(params: params, schema: .leadItem, defaultOrder: [("ID", false)], uppercaseKeys: true)
+        let data = dataset
+        let result = page(query, ids: visibleLeadIDs, style: .engine) { id, field in
+            guard data.leads[id] != nil else { return nil }
+            switch field.name {
+            case "ID": return .int(id)
+            case "CONTACT_ID": return .int(data.bindings[id]?.first(where: \.isPrimary)?.contactID ?? 0)
+            default: return .null
+            }
+        }
+        let selected = Set(query.select.map { ListQuery.upperSnake($0) })
+        let everything = selected.isEmpty || selected.contains("*")
+        let items = result.ids.map { id -> JSON in
+            let bindings = data.bindings[id] ?? []
+            var item: JSONObject = ["id": .int(id)]
+            if everything || selected.contains("CONTACT_ID") {
+                item["contactId"] = .int(bindings.first(where: \.isPrimary)?.contactID ?? 0)
+            }
+            if everything || selected.contains("CONTACT_IDS") {
+                item["contactIds"] = .array(bindings.map(\.contactID).sorted().map { .int($0) })
+            }
+            if everything || selected.contains("TITLE") { item["title"] = .string(data.leads[id]?.title ?? "") }
+            return .object(item)
+        }
+        return .success(result: ["items": .array(items)], total: result.total, next: result.next)
     }
 
     static func productRowValue(_ row: SimProductRow, _ field: FieldSpec) -> FieldValue {

@@ -136,6 +136,19 @@ extension SimulatedPortal {
             params, schema: .contact, count: data.contactCount, record: data.contact, value: data.contactValue)
     }
 
+    /// `crm.contact.update`: `NAME`, `LAST_NAME`, `POST` of a contact; its `DATE_MODIFY` moves.
+    func contactUpdate(_ params: JSONObject, now: Double) -> MethodOutcome {
+        guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
+        guard var contact = dataset.contact(id) else { return .failure(.notFound()) }
+        let fields = ListQuery.parameter(params, "fields")?.objectValue ?? JSONObject()
+        if let name = fields["NAME"] { contact.name = ListQuery.scalarText(name) }
+        if let name = fields["LAST_NAME"] { contact.lastName = ListQuery.scalarText(name) }
+        if let post = fields["POST"] { contact.post = ListQuery.scalarText(post) }
+        contact.dateModify = Int64(now)
+        dataset.editedContacts[id] = contact
+        return .result(.bool(true))
+    }
+
     /// `crm.company.list`: legacy shape; companies exist for ids 1…companyCount.
     func companyList(_ params: JSONObject) -> MethodOutcome {
         let data = dataset

@@ -13,6 +13,10 @@ public final class SimulatedPortal: @unchecked Sendable {
     var stats = SimStats()
     var quirks = PageQuirks()
     var access = PortalAccess()
+    /// How the portal treats children and owner sets where the real API's behaviour is not verified.
+    var behaviour = ChildBehaviour()
+    /// Operating seconds of the request being served so far (the per-request time limit).
+    var requestSeconds = 0.0
     /// Deleted leads with their children, as the portal's recycle bin keeps them.
     var recycleBin: [Int64: RecycledLead] = [:]
     /// Stage-history ids written but not visible yet (their transaction has not committed), and
@@ -57,6 +61,12 @@ public final class SimulatedPortal: @unchecked Sendable {
         set { locked { access = newValue } }
     }
 
+    /// Where the real API's behaviour with lead children is not verified, which one this portal plays.
+    public var childBehaviour: ChildBehaviour {
+        get { locked { behaviour } }
+        set { locked { behaviour = newValue } }
+    }
+
     /// Counters of what the portal served.
     public var statistics: SimStats {
         locked { stats }
@@ -72,11 +82,20 @@ public final class SimulatedPortal: @unchecked Sendable {
                 stats.throttled += 1
                 return .failure(refusal)
             }
+            requestSeconds = 0
+            let outcome: MethodOutcome
             if method.lowercased() == "batch" {
                 stats.count(method: "batch")
-                return runBatch(params, now: now)
+                outcome = runBatch(params, now: now)
+            } else {
+                outcome = runCounted(method.lowercased(), params, now: now)
             }
-            return runCounted(method.lowercased(), params, now: now)
+            // The portal cuts a request that runs too long: what ran is done, the answer is lost.
+            if limits.requestTimeLimit > 0, requestSeconds > limits.requestTimeLimit {
+                stats.timeCuts += 1
+                return .failure(.gatewayTimeout)
+            }
+            return outcome
         }
     }
 
@@ -94,9 +113,11 @@ public final class SimulatedPortal: @unchecked Sendable {
             return .failure(blocked)
         }
         let outcome = run(method, params, now: now)
-        let cost = PortalLimits.operatingCost(method: method, start: ListQuery.startValue(params["start"]))
+        let cost = PortalLimits.operatingCost(
+            method: method, work: CallWork(method: method, params: params, outcome: outcome))
         limits.recordOperating(method: method, seconds: cost, at: now)
         stats.operatingSeconds += cost
+        requestSeconds += cost
         return outcome
     }
 
@@ -136,11 +157,13 @@ public final class SimulatedPortal: @unchecked Sendable {
         case "crm.lead.productrows.get": return productRowsGet(params)
         case "crm.lead.productrows.set": return productRowsSet(params, now: now)
         case "crm.item.productrow.list": return productRowList(params)
+        case "crm.item.list": return itemList(params)
         case "crm.lead.userfield.list": return userFieldList(params)
         case "crm.status.list": return statusList(params)
         case "crm.currency.list": return currencyList(params)
         case "user.get": return userGet(params)
         case "crm.contact.list": return contactList(params)
+        case "crm.contact.update": return contactUpdate(params, now: now)
         case "crm.company.list": return companyList(params)
         case "crm.stagehistory.list": return stageHistoryList(params)
         case "crm.settings.mode.get": return .result(.int(Int64(access.crmMode)))

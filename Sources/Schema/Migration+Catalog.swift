@@ -14,6 +14,7 @@ extension Migration {
         shipped("009_deferred_index.sql", PackageResources._09_deferred_index_sql),
         shipped("010_access_and_rejects.sql", PackageResources._10_access_and_rejects_sql),
         shipped("011_version_time.sql", PackageResources._11_version_time_sql),
+        shipped("012_children_at_scale.sql", PackageResources._12_children_at_scale_sql),
     ].compactMap { $0 }
 
     private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {

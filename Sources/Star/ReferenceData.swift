@@ -245,8 +245,10 @@ public struct LeadChunk: Sendable {
     public var leads: [LeadRow] = []
     /// Product rows of those leads.
     public var productRows: [ProductRowRecord] = []
-    /// Contact bindings of those leads.
+    /// Contact bindings of those leads, except those in `linksKept`.
     public var contactLinks: [ContactLinkRecord] = []
+    /// Leads whose contact set matched `dw`: their bindings there stay as they are.
+    public var linksKept: [Int64] = []
     /// Contacts referenced by them.
     public var contacts: [ContactRecord] = []
     /// Companies referenced by them.

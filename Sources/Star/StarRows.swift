@@ -255,3 +255,21 @@ public struct CustomFieldDefinition: Sendable, Equatable {
         self.label = label
     }
 }
+
+/// Which contacts a lead is bound to, as far as a set tells: the contacts and the primary one
+/// (not their order or sort, which the bulk answer does not give).
+public struct BindingSet: Sendable, Equatable {
+    /// Every bound contact.
+    public var contactIDs: Set<Int64>
+    /// The primary contact, when the lead has any.
+    public var primary: Int64?
+
+    /// A set with these contacts and primary.
+    public init(contactIDs: Set<Int64>, primary: Int64?) {
+        self.contactIDs = contactIDs
+        self.primary = contactIDs.isEmpty ? nil : primary
+    }
+
+    /// No contacts.
+    public static let empty = BindingSet(contactIDs: [], primary: nil)
+}

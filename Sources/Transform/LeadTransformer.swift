@@ -76,6 +76,25 @@ public struct LeadTransformer: Sendable {
             sort: try reader.integer("SORT"), roleID: try reader.integer("ROLE_ID"))
     }
 
+    /// The contact set of a `crm.item.list` item (`contactIds`, `contactId` the primary; 0 or
+    /// absent when none).
+    public func bindingSet(_ item: JSON) throws(TransformError) -> BindingSet {
+        var reader = RecordReader(record: item, entity: "contact set of lead", time: time)
+        reader.id = try reader.id("id")
+        var contacts: Set<Int64> = []
+        for value in item["contactIds"]?.elements ?? [] {
+            guard let id = value.lenientInt, id > 0 else {
+                throw TransformError(
+                    entity: "contact set of lead", id: reader.id, field: "contactIds",
+                    reason: "\(value.lenientText ?? "a value") is not a contact id")
+            }
+            contacts.insert(id)
+        }
+        let primary = try reader.integer("contactId").flatMap { $0 > 0 ? $0 : nil }
+        if let primary { contacts.insert(primary) }
+        return BindingSet(contactIDs: contacts, primary: primary)
+    }
+
     /// A `crm.stagehistory.list` item.
     public func stageHistory(_ record: JSON) throws(TransformError) -> StageHistoryRecord {
         var reader = RecordReader(record: record, entity: "stage history", time: time)

@@ -71,7 +71,26 @@ struct Bench {
         return target
     }
 
-    /// Full sync of `leads` leads at 2 req/s burst 50 over real HTTP, then an incremental sync after 1 % churn.
+    /// Every product row, binding and lead of a star as one fingerprint.
+    static func starFingerprint(_ target: ConnectionString) throws -> String {
+        let connection = try Connection(target)
+        return try connection.execute(
+            """
+            SELECT md5((SELECT string_agg(concat_ws('|', row_id, lead_id, product_id, product_name, price, quantity,
+                                                    discount_sum, tax_rate, tax_included, measure_name, sort), ','
+                                          ORDER BY row_id) FROM dw.fact_lead_product)
+                    || (SELECT string_agg(concat_ws('|', lead_id, contact_id, is_primary, sort), ',' ORDER BY lead_id, contact_id)
+                        FROM dw.bridge_lead_contact)
+                    || (SELECT string_agg(concat_ws('|', lead_id, opportunity, status_id, contact_id), ',' ORDER BY lead_id)
+                        FROM dw.fact_lead))
+            """
+        ).scalar ?? ""
+    }
+
+    /// Full sync of `leads` leads over real HTTP against a portal at 2 req/s burst 50 with its
+    /// operating-time limit (480 s per method per 10 minutes) and 60 s request cut; an incremental
+    /// sync after 1 % churn; a daily children audit of the unchanged portal; and the same full sync
+    /// against a portal that refuses owner arrays (the per-lead fallback).
     static func syncScenarios(leads: Int) async throws -> [Row] {
         let target = try freshDatabase("b24pg_bench_sync")
         let time = PortalTime(offsetSeconds: 10_800)
@@ -79,20 +98,22 @@ struct Bench {
             seed: 42, leadCount: leads, time: time, anchor: time.startOfDay(Int64(Date().timeIntervalSince1970)))
         let rowsPerLead = Double(dataset.productRows.values.reduce(0) { $0 + $1.count }) / Double(leads)
         let linksPerLead = Double(dataset.bindings.values.reduce(0) { $0 + $1.count }) / Double(leads)
-        let portal = SimulatedPortal(dataset: dataset, limits: PortalLimits(rate: 2, burst: 50))
+        let limits = PortalLimits(rate: 2, burst: 50, operatingLimit: 480, requestTimeLimit: 60)
+        let portal = SimulatedPortal(dataset: dataset, limits: limits)
         let router = PortalRouter(portal: portal, auth: SimAuth(seed: 42, webhookCode: "benchcode"))
         let server = try await PortalServer.start(router: router)
         defer { Task { try? await server.shutdown() } }
 
-        func sync(_ mode: SyncMode) async throws -> (SyncSummary, Double) {
-            try await timedSync(webhook: "\(server.baseURL)/rest/1/benchcode/", into: target, mode: mode)
+        func sync(_ options: SyncOptions) async throws -> (SyncSummary, Double) {
+            try await timedSync(webhook: "\(server.baseURL)/rest/1/benchcode/", into: target, options: options)
         }
 
         FileHandle.standardError.write(Data("bench: full sync of \(leads) leads at 2 req/s (a few minutes)…\n".utf8))
-        let (full, fullSeconds) = try await sync(.incremental)
+        let (full, fullSeconds) = try await sync(SyncOptions())
         let perThousand = Double(full.requests) / Double(leads) * 1000
         let floor = Double(full.requests) / 2
         let limit = Double(max(0, full.requests - 49)) / 2
+        let fullPrint = try starFingerprint(target)
         // Change 1 % of the leads (as users would, in the portal), let its bucket drain, sync again.
         let ids = portal.snapshot.leadIDs
         var changed = 0
@@ -104,35 +125,66 @@ struct Bench {
             }
         }
         try await Task.sleep(for: .seconds(26))
-        let (incremental, incrementalSeconds) = try await sync(.incremental)
+        let (incremental, incrementalSeconds) = try await sync(SyncOptions())
         let share = Double(incremental.requests) / Double(full.requests) * 100
+        try await Task.sleep(for: .seconds(26))
+        FileHandle.standardError.write(Data("bench: children audit of \(leads) unchanged leads…\n".utf8))
+        let (audit, auditSeconds) = try await sync(SyncOptions(auditChildren: true))
+        let auditPerThousand = Double(audit.requests) / Double(leads) * 1000
+
+        FileHandle.standardError.write(Data("bench: the same full sync against a portal refusing owner arrays…\n".utf8))
+        let fallbackTarget = try freshDatabase("b24pg_bench_sync_fallback")
+        let fallbackPortal = SimulatedPortal(dataset: dataset, limits: limits)
+        fallbackPortal.childBehaviour = ChildBehaviour(ownerArrays: .refuse)
+        let fallbackServer = try await PortalServer.start(
+            router: PortalRouter(portal: fallbackPortal, auth: SimAuth(seed: 42, webhookCode: "benchcode")))
+        let (fallback, fallbackSeconds) = try await timedSync(
+            webhook: "\(fallbackServer.baseURL)/rest/1/benchcode/", into: fallbackTarget, options: SyncOptions())
+        try await fallbackServer.shutdown()
+        let fallbackPerThousand = Double(fallback.requests) / Double(leads) * 1000
+        // The first portal's star before the churn is what the fallback loads from the same data.
+        let fallbackIdentical = try starFingerprint(fallbackTarget) == fullPrint
+
         let label =
-            "full sync, \(leads) leads, \(String(format: "%.1f", rowsPerLead)) rows and \(String(format: "%.1f", linksPerLead)) contacts per lead, 2/s burst 50"
+            "full sync, \(leads) leads, \(String(format: "%.1f", rowsPerLead)) rows and \(String(format: "%.1f", linksPerLead)) contacts per lead, 2/s burst 50, operating limit 480 s, 60 s cut"
         return [
             Row(
                 scenario: label, measure: "HTTP requests per 1 000 leads",
                 value: String(format: "%.1f (%d requests)", perThousand, full.requests),
-                target: "≤ 45", verdict: perThousand <= 45 ? "met" : "missed"),
+                target: "≤ 25", verdict: perThousand <= 25 ? "met" : "missed"),
             Row(
-                scenario: label, measure: "wall time vs requests ÷ rate; vs (requests − burst) ÷ rate",
+                scenario: label, measure: "wall time vs (requests − burst) ÷ rate; vs requests ÷ rate",
                 value: String(
-                    format: "%.1f s vs %.1f s (%.2f×); vs %.1f s (%.2f×)", fullSeconds, floor, fullSeconds / floor,
-                    limit,
-                    fullSeconds / max(limit, 1)),
+                    format: "%.1f s vs %.1f s (%.2f×); vs %.1f s (%.2f×)", fullSeconds, limit,
+                    fullSeconds / max(limit, 1), floor, fullSeconds / floor),
                 target: "within 10 %",
-                verdict: fullSeconds <= floor * 1.1 ? "met" : "missed"),
+                verdict: fullSeconds <= limit * 1.1 ? "met" : "missed"),
             Row(
-                scenario: "incremental after 1 % of leads changed", measure: "requests",
+                scenario: "same, product rows refused in owner arrays (per-lead fallback)",
+                measure: "HTTP requests per 1 000 leads; star vs the owner-set load",
+                value: String(
+                    format: "%.1f (%d requests, %.1f s); ", fallbackPerThousand, fallback.requests, fallbackSeconds)
+                    + (fallbackIdentical ? "identical" : "DIFFERENT"),
+                target: "≤ 45, identical",
+                verdict: fallbackPerThousand <= 45 && fallbackIdentical ? "met" : "missed"),
+            Row(
+                scenario: "incremental after 1 % of leads changed, no audit due", measure: "requests",
                 value: String(
                     format: "%d (%.1f %% of full, %.1f s, %d leads)", incremental.requests, share, incrementalSeconds,
                     incremental.leads),
                 target: "≤ 3 % of full", verdict: share <= 3 ? "met" : "missed"),
+            Row(
+                scenario: "daily children audit of \(leads) unchanged leads", measure: "requests per 1 000 leads",
+                value: String(
+                    format: "%.1f (%d requests, %.1f s, %d repaired)", auditPerThousand, audit.requests, auditSeconds,
+                    audit.repaired),
+                target: "≤ 3", verdict: auditPerThousand <= 3 && audit.repaired == 0 ? "met" : "missed"),
         ]
     }
 
     /// One sync into `target` over real HTTP at 2 req/s burst 50, and its wall time in seconds.
     static func timedSync(
-        webhook: String, into target: ConnectionString, mode: SyncMode
+        webhook: String, into target: ConnectionString, options: SyncOptions
     ) async throws -> (
         SyncSummary, Double
     ) {
@@ -143,7 +195,7 @@ struct Bench {
             limiter: RateLimiter(rate: 2, burst: 50, clock: clock))
         let engine = SyncEngine(
             client: client, database: DatabaseWorker(connection: try Connection(target)), host: "bench.example",
-            options: SyncOptions(mode: mode), log: .discarding, clock: clock)
+            options: options, log: .discarding, clock: clock)
         let started = Date()
         let summary = try await engine.run()
         let seconds = Date().timeIntervalSince(started)
@@ -163,7 +215,7 @@ struct Bench {
                 portal: portal, auth: SimAuth(seed: 7, webhookCode: "faultcode"), faults: faults, faultSeed: 11)
             let server = try await PortalServer.start(router: router)
             let (summary, seconds) = try await timedSync(
-                webhook: "\(server.baseURL)/rest/1/faultcode/", into: target, mode: .full)
+                webhook: "\(server.baseURL)/rest/1/faultcode/", into: target, options: SyncOptions(mode: .full))
             try await server.shutdown()
             let fingerprint =
                 try Connection(target).execute(
@@ -187,10 +239,12 @@ struct Bench {
         ]
     }
 
-    /// The tables a first full load fills, in an order `psql \copy` can load them in.
+    /// The tables a first full load fills from the portal's records, in an order `psql \copy` can
+    /// load them in. Rows b24pg derives in the database (versions, stages reached, products) are
+    /// neither counted nor loaded by the baseline.
     static let loadedTables = [
         "dw.dim_contact", "dw.dim_company", "dw.fact_lead", "dw.fact_lead_product", "dw.bridge_lead_contact",
-        "dw.fact_lead_stage_history", "dw.fact_lead_version", "dw.lead_stage_reached",
+        "dw.fact_lead_stage_history",
     ]
 
     /// A first full load of `leads` leads from `b24pg sim` in its own process (rate limit off) by the
@@ -207,8 +261,8 @@ struct Bench {
         let sim = try ChildProcess(
             binary,
             [
-                "sim", "--leads", String(leads), "--rate", "0", "--port", "0", "--seed", "42", "--webhook-code",
-                "loadcode",
+                "sim", "--leads", String(leads), "--rate", "0", "--operating-limit", "0", "--port", "0", "--seed", "42",
+                "--webhook-code", "loadcode",
             ], standardError: .discarded)
         defer { sim.stop() }
         var webhook: String?
@@ -281,9 +335,13 @@ struct Bench {
         psql.arguments =
             ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", "b24pg_bench_load_psql"]
             + loadedTables.flatMap { ["-c", "\\copy \($0) FROM '\(directory)/b24pg-bench-\($0).tsv'"] }
+        // The baseline sets the same indexes aside before its COPY and builds them after, as b24pg does.
         let psqlStarted = Date()
+        let baselineLoader = StarLoader(connection: target)
+        _ = try baselineLoader.deferIndexesIfStarEmpty()
         try psql.run()
         psql.waitUntilExit()
+        _ = try baselineLoader.restoreDeferredIndexes()
         let psqlSeconds = Date().timeIntervalSince(psqlStarted)
         for table in loadedTables {
             try? FileManager.default.removeItem(atPath: "\(directory)/b24pg-bench-\(table).tsv")
@@ -301,26 +359,19 @@ struct Bench {
             "first full load, \(leads) leads, \(counts["dw.fact_lead_product"] ?? 0) product rows, "
             + "\(counts["dw.bridge_lead_contact"] ?? 0) links, \(counts["dw.fact_lead_stage_history"] ?? 0) stage changes; "
             + "rate limit off, b24pg sim in its own process"
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         return [
             Row(
                 scenario: label,
                 measure:
-                    "rows/s into the star (\(rows) rows in \(loadedTables.count) tables) vs psql \\copy of the same rows",
+                    "whole run (HTTP included): rows/s into the star (\(rows) rows read from the portal, \(loadedTables.count) tables) vs psql \\copy of the same rows with the same index deferral",
                 value: String(
                     format:
-                        "database time: %.0f rows/s (%.1f s) vs %.0f (%.1f s), %.2f×; whole run incl. HTTP: %.0f rows/s (%.1f s), %.2f×",
-                    databaseRate, databaseSeconds, psqlRate, psqlSeconds, databaseRate / psqlRate, endRate, seconds,
-                    endRate / psqlRate),
+                        "%.0f rows/s (%.1f s) vs %.0f (%.1f s): %.2f×; database time alone %.0f rows/s (%.1f s): %.2f×; of %.0f CPU-s (wall × %d cores) b24pg sim used %.0f, b24pg sync %.0f",
+                    endRate, seconds, psqlRate, psqlSeconds, endRate / psqlRate, databaseRate, databaseSeconds,
+                    databaseRate / psqlRate, seconds * Double(cores), cores, simCPU, syncCPU),
                 target: "≥ 0.8×",
-                verdict: databaseRate >= 0.8 * psqlRate
-                    ? (endRate >= 0.8 * psqlRate
-                        ? "met"
-                        : String(
-                            format:
-                                "met for the database time, not for the whole run; of its %.0f CPU-s (wall × %d cores) b24pg sim used %.0f s and b24pg sync %.0f s, PostgreSQL or idleness the rest",
-                            seconds * Double(ProcessInfo.processInfo.activeProcessorCount),
-                            ProcessInfo.processInfo.activeProcessorCount, simCPU, syncCPU))
-                    : "missed"),
+                verdict: endRate >= 0.8 * psqlRate ? "met" : "missed"),
             Row(
                 scenario: label,
                 measure: "peak RSS of b24pg sync (its VmHWM, read every 100 ms; RSS at 10 % of the run; at the end)",

@@ -48,8 +48,30 @@ struct Sim: AsyncParsableCommand {
     var burst = 50.0
 
     @Option(
-        name: .customLong("operating-limit"), help: "Operating seconds per method per 10 minutes before 429 (0: off).")
-    var operatingLimit = 0.0
+        name: .customLong("operating-limit"),
+        help:
+            "Operating seconds per method per 10 minutes before 429 OPERATION_TIME_LIMIT (0: off). Each call costs more the more rows it returns, ids it filters on and rows a start=0 list counts."
+    )
+    var operatingLimit = 480.0
+
+    @Option(
+        name: .customLong("request-time-limit"),
+        help: "Operating seconds one HTTP request may run before the portal cuts it with 504 (0: off).")
+    var requestTimeLimit = 60.0
+
+    @Flag(
+        name: .customLong("children-bump-modify"),
+        help:
+            "Writing product rows or contact bindings moves the lead's DATE_MODIFY (by default it does not: not verified on real portals)."
+    )
+    var childrenBumpModify = false
+
+    @Option(
+        name: .customLong("product-row-arrays"),
+        help:
+            "crm.item.productrow.list with an array of owners: 'source' (IN, read permission checked on lead 1 only, as the server's code does) or 'refuse' (ACCESS_DENIED)."
+    )
+    var productRowArrays = "source"
 
     @Option(name: .customLong("fail-500"), help: "Fraction of requests answered 500 with an HTML body.")
     var fail500 = 0.0
@@ -106,6 +128,9 @@ struct Sim: AsyncParsableCommand {
                 "--time-zone must be an offset like +03:00 or -04:00, or a zone name like Europe/Berlin")
         }
         guard leads >= 0 else { throw ValidationError("--leads must not be negative") }
+        guard ChildBehaviour.OwnerArrays(rawValue: productRowArrays) != nil else {
+            throw ValidationError("--product-row-arrays must be 'source' or 'refuse'")
+        }
         guard (0...1).contains(joinedTwice) else { throw ValidationError("--joined-twice must be between 0 and 1") }
         if let anchor, PortalTime(offsetSeconds: 0).parse(anchor) == nil {
             throw ValidationError("--anchor must be a date like 2025-12-31")
@@ -123,7 +148,12 @@ struct Sim: AsyncParsableCommand {
         let started = Date()
         let dataset = PortalDataset.generate(seed: seed, leadCount: leads, time: time, anchor: anchorTime)
         let portal = SimulatedPortal(
-            dataset: dataset, limits: PortalLimits(rate: rate, burst: burst, operatingLimit: operatingLimit))
+            dataset: dataset,
+            limits: PortalLimits(
+                rate: rate, burst: burst, operatingLimit: operatingLimit, requestTimeLimit: requestTimeLimit))
+        portal.childBehaviour = ChildBehaviour(
+            bumpsModify: childrenBumpModify,
+            ownerArrays: ChildBehaviour.OwnerArrays(rawValue: productRowArrays) ?? .serverSource)
         portal.pageQuirks = PageQuirks(joinedTwiceShare: joinedTwice)
         portal.accessRights = PortalAccess(visibleTo: visibleTo, crmMode: simpleCRM ? 2 : 1)
         let faults = FaultPlan(

@@ -57,7 +57,31 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Exit 1 when any record was rejected (after loading everything else).")
     var strict = false
 
+    @Option(
+        name: .customLong("audit-every"),
+        help: ArgumentHelp(
+            "Audit the product rows and contact sets of every live lead when the last audit is older than this (24h, 90m, 3600s, 7d).",
+            valueName: "duration"))
+    var auditEvery = "24h"
+
+    @Flag(
+        name: .customLong("audit-children"),
+        help: "Audit the children of every live lead in this run, whenever the last audit was.")
+    var auditChildren = false
+
+    /// `24h`, `90m`, `3600s`, `7d` or a bare number of seconds, in seconds.
+    static func seconds(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        if let unit = text.last.flatMap({ units[$0] }), let value = Int64(text.dropLast()), value >= 0 {
+            return value * unit
+        }
+        return Int64(text).flatMap { $0 >= 0 ? $0 : nil }
+    }
+
     func validate() throws {
+        guard Self.seconds(auditEvery) != nil else {
+            throw ValidationError("--audit-every must be a duration like 24h, 90m, 3600s or 7d")
+        }
         if full, since != nil { throw ValidationError("--full and --since cannot be combined") }
         if let since, PortalTime(offsetSeconds: 0).parse(since) == nil {
             throw ValidationError("--since must be a date like 2025-01-31 or 2025-01-31T00:00:00+03:00")
@@ -87,7 +111,8 @@ struct SyncCommand: AsyncParsableCommand {
             client: client, database: DatabaseWorker(connection: connection), host: credentials.endpoint.host,
             options: SyncOptions(
                 mode: mode, reconcile: !noReconcile, leadsPerChunk: chunkSize,
-                deleteGuard: DeleteGuard(maxShare: maxDeleteShare, allowMassDelete: allowMassDelete), strict: strict),
+                deleteGuard: DeleteGuard(maxShare: maxDeleteShare, allowMassDelete: allowMassDelete), strict: strict,
+                auditEvery: Self.seconds(auditEvery) ?? 86_400, auditChildren: auditChildren),
             log: log,
             clock: SystemClientClock())
         do {

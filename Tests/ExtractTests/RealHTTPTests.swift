@@ -5,15 +5,22 @@ import PortalSim
 import SimTestSupport
 import Testing
 
-/// Reads every lead with its children the way the sync will: keyset pages, then the detail fetcher.
-func fullRead(_ client: BitrixClient) async throws -> (leads: [JSON], children: [Int64: LeadChildren]) {
+/// Reads every lead with its children the way a first load does: keyset pages, then binding sets
+/// and owner-set product rows, then the exact bindings of every lead with a contact.
+func fullRead(_ client: BitrixClient) async throws -> (leads: [JSON], children: ChildAnswers) {
     var leads: [JSON] = []
     try await KeysetPager(
         client: client, method: "crm.lead.list", select: ["*", "UF_*", "PHONE", "EMAIL"]
     ).forEachPage { leads += $0 }
     let ids = leads.compactMap { $0["ID"]?.lenientInt }
-    let noContacts = Set(leads.filter { $0["CONTACT_ID"]?.lenientReference == nil }.compactMap { $0["ID"]?.lenientInt })
-    let children = try await LeadChildrenReader(client: client, concurrency: 2).read(ids, withoutContacts: noContacts)
+    let reader = LeadChildrenReader(client: client, concurrency: 2)
+    var children = try await reader.runToCompletion(
+        stride(from: 0, to: ids.count, by: 50).map { ChildQuery.bindingSets(Array(ids[$0..<min($0 + 50, ids.count)])) }
+            + stride(from: 0, to: ids.count, by: 20).map {
+                ChildQuery.productRowsOfSet(Array(ids[$0..<min($0 + 20, ids.count)]), after: 0)
+            })
+    let bound = ids.filter { !(children.bindingSets[$0]?["contactIds"]?.elements ?? []).isEmpty }
+    children.merge(try await reader.runToCompletion(bound.map { .contactItems($0) }))
     return (leads, children)
 }
 
@@ -57,10 +64,10 @@ struct RealHTTPTests {
             let expected = try #require(data.leads[id])
             #expect(lead["TITLE"]?.stringValue == expected.title)
             #expect(lead["DATE_MODIFY"]?.stringValue == data.time.format(expected.dateModify))
-            let children = try #require(read.children[id])
-            #expect(children.productRows.compactMap { $0["ID"]?.lenientInt } == (data.productRows[id] ?? []).map(\.id))
+            let rows = try #require(read.children.productRows[id])
+            #expect(rows.compactMap { $0["ID"]?.lenientInt } == (data.productRows[id] ?? []).map(\.id))
             #expect(
-                children.contacts.compactMap { $0["CONTACT_ID"]?.lenientInt }
+                (read.children.contacts[id] ?? []).compactMap { $0["CONTACT_ID"]?.lenientInt }
                     == (data.bindings[id] ?? []).map(\.contactID))
         }
         let stats = portal.statistics
@@ -69,7 +76,9 @@ struct RealHTTPTests {
         #expect(stats.httpRequests < 200)
 
         #expect(faultyRead.leads == read.leads)
-        #expect(faultyRead.children == read.children)
+        #expect(faultyRead.children.productRows == read.children.productRows)
+        #expect(faultyRead.children.contacts == read.children.contacts)
+        #expect(faultyRead.children.bindingSets == read.children.bindingSets)
         let faultStats = faultyPortal.statistics
         #expect(faultStats.faults.values.reduce(0, +) > 5, "faults were injected: \(faultStats.faults)")
         #expect(faultyClient.statistics.snapshot.retries > 0)

@@ -60,7 +60,9 @@ struct WriteMethodTests {
         }
     }
 
-    @Test("setting product rows replaces them, recomputes the amount and touches the lead")
+    @Test(
+        "setting product rows replaces them and recomputes the amount; the lead's DATE_MODIFY moves only when the portal is told child writes move it"
+    )
     func productRowsSet() async throws {
         try await withPortal(leads: 80) { portal in
             let data = portal.portal.snapshot
@@ -77,7 +79,10 @@ struct WriteMethodTests {
             #expect(stored.last?["PRODUCT_NAME"] == "Hand typed")
             let lead = try #require(portal.portal.snapshot.leads[id])
             #expect(lead.opportunityCents == 32_450)
-            #expect(lead.dateModify == Int64(portal.clock.now()))
+            #expect(lead.dateModify == data.leads[id]?.dateModify)
+            portal.portal.childBehaviour = ChildBehaviour(bumpsModify: true)
+            _ = try await portal.call("crm.lead.productrows.set", ["id": .int(id), "rows": rows])
+            #expect(portal.portal.snapshot.leads[id]?.dateModify == Int64(portal.clock.now()))
 
             _ = try await portal.call(
                 "crm.lead.contact.items.set",

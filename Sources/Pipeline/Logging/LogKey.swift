@@ -50,5 +50,17 @@ public enum LogKey {
         public static let leadsUndeleted = "leads_undeleted"
         /// The portal's pages repeated or cut rows.
         public static let pagingAnomalies = "portal_paging_anomalies"
+        /// How product rows are read on this portal was decided (a probe, or a refusal during a run).
+        public static let productRowsProbed = "product_rows_mode"
+        /// The run waits for a method's operating time to come back.
+        public static let waiting = "waiting"
+        /// The children audit finished.
+        public static let childrenAudited = "children_audited"
+        /// The delete scan was skipped: the portal's counts agree with the star.
+        public static let deleteScanSkipped = "delete_scan_skipped"
+        /// The portal's counts differ from the star's in some id ranges: every id is listed.
+        public static let deleteScanNeeded = "delete_scan_needed"
+        /// Contacts and companies modified since the last run were read again.
+        public static let dimensionsRefreshed = "dimensions_refreshed"
     }
 }

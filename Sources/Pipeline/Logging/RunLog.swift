@@ -37,4 +37,46 @@ public struct RunLog: Sendable {
         }
         terminal.rewriteProgress("\(stage.padding(toLength: 14, withPad: " ", startingAt: 0)) \(done) \(unit)")
     }
+
+    /// Reports a loaded chunk: on a terminal the progress line, otherwise one event with what the
+    /// pass wrote so far, the requests and time it took, and the time it should still take when
+    /// the portal said how many records the pass has.
+    public func chunkLoaded(_ stage: String, _ step: ChunkProgress) {
+        guard terminal == nil else {
+            progress(stage, done: step.done, unit: step.unit)
+            return
+        }
+        var fields: Logger.Metadata = [
+            LogKey.stage: "\(stage)", "\(step.unit)": "\(step.done)", "product_rows": "\(step.productRows)",
+            "links": "\(step.links)", "requests": "\(step.requests)",
+            "elapsed_s": "\(Int(step.elapsed.rounded()))",
+        ]
+        if let expected = step.expected { fields["of"] = "\(expected)" }
+        if let remaining = step.remainingSeconds { fields["remaining_s"] = "\(Int(remaining.rounded()))" }
+        event(LogKey.Event.progress, fields)
+    }
+}
+
+/// Where a pass stands after a chunk, for the progress line.
+public struct ChunkProgress: Sendable, Equatable {
+    /// Records written so far (leads, or stage changes).
+    public var done: Int
+    /// What `done` counts.
+    public var unit: String
+    /// Product rows written so far.
+    public var productRows = 0
+    /// Contact links written so far.
+    public var links = 0
+    /// Requests the run sent so far.
+    public var requests = 0
+    /// Seconds since the pass began.
+    public var elapsed = 0.0
+    /// Records the portal counted for the pass, when it said.
+    public var expected: Int?
+
+    /// The seconds left at the pace so far, when the portal's count is known.
+    public var remainingSeconds: Double? {
+        guard let expected, done > 0, expected >= done else { return nil }
+        return elapsed / Double(done) * Double(expected - done)
+    }
 }

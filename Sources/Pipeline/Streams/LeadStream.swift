@@ -2,6 +2,7 @@ import B24Core
 import Extract
 import Load
 import Star
+import Synchronization
 import Transform
 
 /// Leads with their product rows, contact bindings, contacts and companies: keyset pages of
@@ -32,6 +33,13 @@ public struct LeadStream: SyncStream {
         var writer: any LeadChunkWriter
         /// Pages are turned into chunks here.
         var builder: LeadChunkBuilder
+        /// How many leads the portal counted for the pass, once its first page said.
+        var expected: ExpectedCount
+    }
+
+    /// How many leads the pass has, for the progress line.
+    public func expectedTotal(_ pass: Pass) -> Int? {
+        pass.expected.value
     }
 
     /// Resumes an unfinished incremental pass where its last chunk committed; otherwise starts
@@ -65,7 +73,9 @@ public struct LeadStream: SyncStream {
             cursor: resume ? state.cursor : 0, modifiedSince: modifiedSince,
             mode: mode, keepsWatermark: keepsWatermark,
             writer: direct ? DirectLeadWriter() : StagedLeadWriter(),
-            builder: LeadChunkBuilder(run: run, refreshesKnownDimensions: options.mode != .incremental))
+            builder: LeadChunkBuilder(
+                run: run, refreshesKnownDimensions: options.mode != .incremental, comparesWithStar: !direct),
+            expected: ExpectedCount())
         run.log.event(
             LogKey.Event.passStarted,
             [
@@ -86,8 +96,9 @@ public struct LeadStream: SyncStream {
     ) async throws {
         let chunkSize = run.options.leadsPerChunk
         var pending = LeadBatch()
+        let expected = pass.expected
         try await LeadReader(client: run.client, multipleFields: run.reference.multipleCustomFields).forEachPage(
-            modifiedSince: pass.modifiedSince, after: pass.cursor
+            modifiedSince: pass.modifiedSince, after: pass.cursor, onTotal: { expected.value = $0 }
         ) {
             page in
             pass.builder.transform(page, into: &pending)
@@ -132,22 +143,98 @@ public struct LeadStream: SyncStream {
         text.count == 10 && PortalTime(offsetSeconds: 0).parse(text) != nil ? text + "T00:00:00" : text
     }
 
-    /// Flags every loaded lead the portal no longer lists, within the mass-delete guard, and re-reads
-    /// (lead, children, version) every lead marked deleted that it lists again, whatever its
-    /// `DATE_MODIFY`. A scan that lists fewer ids than the portal counts, or that the guard
-    /// refuses, marks nothing and fails the run.
+    /// Looks for deletes and, when due, audits the children of every live lead.
+    ///
+    /// An audit run (the last audit older than `--audit-every`, or `--audit-children`) lists every
+    /// lead with its contact set, compares sets and product rows with `dw` and reads again each
+    /// lead that differs; its listing is also the delete scan. Otherwise, when the portal counted
+    /// in each of up to 40 id ranges as many leads as the star expects there (COUNTs sent with the
+    /// reference data), nothing was deleted or restored and the ID scan is skipped; when not,
+    /// every id is listed. Leads the portal no
+    /// longer lists are flagged within the mass-delete guard, and leads marked deleted that it
+    /// lists again are read again. A portal's first load and a `--full` run count as an audit.
     public func reconcile(_ run: RunContext) async throws -> ReconcileCounts {
+        let (portalID, runID) = (run.portalID, run.runID)
+        let lastAudit = try await run.database.run { try $0.childrenAuditedAt(portalID: portalID) }
+        let complete = run.deleteCheck == nil || run.options.mode == .full
+        let auditDue =
+            run.options.auditChildren
+            || (!complete && lastAudit.map { run.portalNow - $0 >= run.options.auditEvery } ?? true)
+        if auditDue {
+            var counts = ReconcileCounts()
+            let audit = try await self.audit(run)
+            counts.repaired = audit.repaired.count
+            counts.audited = true
+            counts.reread = audit.reread
+            let marked = try await markDeletes(
+                listed: audit.listed, portalCount: audit.portalCount, how: "audit", run)
+            counts.add(marked)
+            let auditedAt = run.portalNow + Int64(run.elapsed())
+            let repaired = audit.repaired.count
+            try await run.database.run {
+                try $0.recordAudit(portalID: portalID, runID: runID, at: auditedAt, repaired: repaired)
+            }
+            run.log.event(
+                LogKey.Event.childrenAudited,
+                [
+                    "leads": "\(audit.listed.count)", "repaired": "\(repaired)",
+                    "sets_differed": "\(audit.setsDiffered)",
+                    "product_rows_differed": "\(audit.rowsDiffered)",
+                ])
+            return counts
+        }
+        if complete {
+            let finishedAt = run.portalNow + Int64(run.elapsed())
+            try await run.database.run {
+                try $0.recordAudit(portalID: portalID, runID: runID, at: finishedAt, repaired: 0)
+            }
+        }
+        if let check = run.deleteCheck, check.agrees, run.options.mode != .full {
+            try await run.database.run { try $0.recordDeleteCheck(runID: runID, "counts agree") }
+            run.log.event(
+                LogKey.Event.deleteScanSkipped,
+                [
+                    "up_to_id": "\(check.basis.maxLeadID)", "ranges": "\(check.basis.ranges.count)",
+                    "leads": "\(check.basis.ranges.reduce(0) { $0 + $1.expected })",
+                ])
+            return ReconcileCounts()
+        }
+        if run.deleteCheck == nil {
+            // The star was empty when the run began: everything it holds was listed just now.
+            try await run.database.run { try $0.recordDeleteCheck(runID: runID, "first load") }
+            return ReconcileCounts()
+        }
         let log = run.log
+        if let check = run.deleteCheck {
+            let ranges = check.differing.prefix(3).map { "\($0.after + 1)…\($0.upTo)" }.joined(separator: ", ")
+            log.event(
+                LogKey.Event.deleteScanNeeded,
+                [
+                    "ranges_differing": "\(check.portalCounts == nil ? "not counted" : String(check.differing.count))",
+                    "first": "\(ranges)",
+                ])
+        }
         let scan = try await LeadReader(client: run.client).allIDs { log.progress("reconcile", done: $0, unit: "ids") }
-        if let counted = scan.portalCount, scan.ids.count < counted {
+        return try await markDeletes(listed: scan.ids, portalCount: scan.portalCount, how: "scan", run)
+    }
+
+    /// Flags every loaded lead not in `listed` deleted, within the mass-delete guard, and re-reads
+    /// (lead, children, version) every lead marked deleted that it lists again. A listing shorter
+    /// than the portal's count, or one the guard refuses, marks nothing and fails the run.
+    private func markDeletes(
+        listed: [Int64], portalCount: Int?, how: String, _ run: RunContext
+    ) async throws -> ReconcileCounts {
+        let log = run.log
+        if let counted = portalCount, listed.count < counted {
             throw SyncError(
-                kind: .refused, message: DeleteGuard.incompleteScan(listed: scan.ids.count, counted: counted))
+                kind: .refused, message: DeleteGuard.incompleteScan(listed: listed.count, counted: counted))
         }
         let (portalID, runID, guardian) = (run.portalID, run.runID, run.options.deleteGuard)
         let deletedAt = run.portalNow + Int64(run.elapsed())
         let outcome = try await run.database.run {
-            try $0.reconcile(
-                liveIDs: scan.ids, portalID: portalID, runID: runID, deletedAt: deletedAt, allow: guardian.allows)
+            try $0.recordDeleteCheck(runID: runID, how)
+            return try $0.reconcile(
+                liveIDs: listed, portalID: portalID, runID: runID, deletedAt: deletedAt, allow: guardian.allows)
         }
         var counts = ReconcileCounts(deleted: outcome.marked, undeleted: outcome.reappeared.count)
         if !outcome.reappeared.isEmpty {
@@ -162,10 +249,74 @@ public struct LeadStream: SyncStream {
         log.event(
             LogKey.Event.reconciled,
             [
-                "portal_leads": "\(scan.ids.count)", "newly_deleted": "\(outcome.marked)",
+                "portal_leads": "\(listed.count)", "newly_deleted": "\(outcome.marked)",
                 "undeleted": "\(counts.undeleted)",
             ])
         return counts
+    }
+
+    /// What an audit found.
+    struct AuditOutcome {
+        /// Every lead the portal listed.
+        var listed: [Int64] = []
+        /// The portal's count for the listing.
+        var portalCount: Int?
+        /// Leads whose children differed, read again.
+        var repaired: [Int64] = []
+        /// Of those, leads whose contact set differed, and leads whose product rows differed.
+        var setsDiffered = 0
+        var rowsDiffered = 0
+        /// What reading them again wrote.
+        var reread = StreamCounts()
+    }
+
+    /// Lists every lead with its contact set and, 2,500 leads at a time, compares the sets and the
+    /// product rows with `dw`; each lead that differs is read again whole (its amount may follow
+    /// its rows).
+    private func audit(_ run: RunContext) async throws -> AuditOutcome {
+        var outcome = AuditOutcome()
+        var pending: [JSON] = []
+        let builder = LeadChunkBuilder(run: run, refreshesKnownDimensions: false)
+        func compare(_ items: [JSON]) async throws {
+            var sets: [Int64: BindingSet] = [:]
+            var unreadable: Set<Int64> = []
+            for item in items {
+                guard let id = item["id"]?.lenientInt else { continue }
+                do throws(TransformError) {
+                    sets[id] = try run.transformer.bindingSet(item)
+                } catch {
+                    unreadable.insert(id)
+                }
+            }
+            let ids = items.compactMap { $0["id"]?.lenientInt }
+            let portalID = run.portalID
+            let starSets = try await run.database.run { try $0.bindingSets(portalID: portalID, leadIDs: ids) }
+            let setDiffers = Set(ids.filter { unreadable.contains($0) || sets[$0] != (starSets[$0] ?? .empty) })
+            let rows = try await builder.readProductRows(of: ids)
+            let rowsDiffer = Set(
+                try await run.database.run {
+                    try $0.leadsWithDifferentProductRows(portalID: portalID, leadIDs: rows.read, rows: rows.records)
+                })
+            let repair = setDiffers.union(rowsDiffer).union(rows.failed).sorted()
+            outcome.setsDiffered += setDiffers.count
+            outcome.rowsDiffered += rowsDiffer.count
+            if !repair.isEmpty {
+                outcome.repaired += repair
+                outcome.reread.add(try await reread(repair, run))
+            }
+        }
+        let scan = try await LeadReader(client: run.client).allBindingSets { page in
+            outcome.listed += page.compactMap { $0["id"]?.lenientInt }
+            pending += page
+            if pending.count >= run.options.leadsPerChunk {
+                try await compare(pending)
+                pending = []
+                run.log.progress("audit", done: outcome.listed.count, unit: "leads")
+            }
+        }
+        if !pending.isEmpty { try await compare(pending) }
+        outcome.portalCount = scan.portalTotal
+        return outcome
     }
 
     /// Reads the given leads again with their children and loads them (live again, a new version
@@ -180,6 +331,7 @@ public struct LeadStream: SyncStream {
             builder.transform(try await reader.leads(ids: part), into: &batch)
             let chunk = try await builder.build(batch)
             let (portalID, runID, counters) = (run.portalID, run.runID, run.requestCounters)
+            guard !chunk.leads.isEmpty || !chunk.rejected.isEmpty else { continue }
             let portalNow = run.portalNow + Int64(run.elapsed())
             total.add(
                 try await run.database.run {
@@ -189,5 +341,16 @@ public struct LeadStream: SyncStream {
                 })
         }
         return total
+    }
+}
+
+/// A count one task writes and another reads.
+final class ExpectedCount: Sendable {
+    private let count = Mutex<Int?>(nil)
+
+    /// The count, once known.
+    var value: Int? {
+        get { count.withLock { $0 } }
+        set { count.withLock { $0 = newValue } }
     }
 }
