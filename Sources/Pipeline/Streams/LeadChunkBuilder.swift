@@ -100,10 +100,8 @@ final class LeadChunkBuilder: Sendable {
             ChildQuery.bindingSets(Array(ids[$0..<min($0 + 50, ids.count)]))
         }
         queries += productRowQueries(ids, mode)
-        var answers = try await reader.run(queries)
-        var next = answers.continuations
-        answers.continuations = []
-        next += try await fallBackQueries(&answers)
+        var answers = ChildAnswers()
+        var next = try await answerRound(queries, reader, into: &answers)
         var children = ChildrenOfChunk()
         let transformer = run.transformer
         var portalSets: [Int64: BindingSet] = [:]
@@ -121,7 +119,7 @@ final class LeadChunkBuilder: Sendable {
             children.failures[id] == nil && portalSets[id].map { $0 != (starSets[id] ?? .empty) } ?? true
         }
         next += differing.map { .contactItems($0) }
-        answers.merge(try await reader.runToCompletion(next))
+        while !next.isEmpty { next = try await answerRound(next, reader, into: &answers) }
         let rowCount = answers.productRows.values.reduce(0) { $0 + $1.count }
         estimate.withLock { $0.add(leads: ids.count, rows: rowCount) }
         Self.convert(answers.productRows, into: &children.productRows, failures: &children.failures) {
@@ -142,9 +140,9 @@ final class LeadChunkBuilder: Sendable {
         guard !ids.isEmpty else { return ([], [], []) }
         let reader = LeadChildrenReader(client: run.client, concurrency: run.options.detailConcurrency)
         let mode = try await run.productRows.mode(run, candidates: ids)
-        var answers = try await reader.runToCompletion(productRowQueries(ids, mode))
-        let fallBack = try await fallBackQueries(&answers)
-        answers.merge(try await reader.runToCompletion(fallBack))
+        var answers = ChildAnswers()
+        var next = productRowQueries(ids, mode)
+        while !next.isEmpty { next = try await answerRound(next, reader, into: &answers) }
         var rows: [Int64: [ProductRowRecord]] = [:]
         var failures: [Int64: TransformError] = [:]
         let transformer = run.transformer
@@ -165,15 +163,28 @@ final class LeadChunkBuilder: Sendable {
         }
     }
 
-    /// When the portal refused owner sets: the run reads per lead from now on (recorded), and the
-    /// refused sets' leads are asked one by one.
-    private func fallBackQueries(_ answers: inout ChildAnswers) async throws -> [ChildQuery] {
-        guard let refusal = answers.refusal else { return [] }
-        try await run.productRows.fallBack(run, because: refusal)
-        let leads = answers.refusedSets.joined().map { ChildQuery.productRowsOfLead($0) }
-        answers.refusal = nil
-        answers.refusedSets = []
-        return leads
+    /// Asks `queries` and files the answers; returns what to ask next: the further pages of full
+    /// owner sets and, when the portal refused owner sets, each of their leads one by one — the
+    /// run reads per lead from then on (recorded), and rows a refused set's earlier pages brought
+    /// are dropped so that the per-lead answer is the whole of each lead's rows.
+    private func answerRound(
+        _ queries: [ChildQuery], _ reader: LeadChildrenReader, into answers: inout ChildAnswers
+    ) async throws -> [ChildQuery] {
+        var round = try await reader.run(queries)
+        var next = round.continuations
+        round.continuations = []
+        if let refusal = round.refusal {
+            try await run.productRows.fallBack(run, because: refusal)
+            let leads = Array(round.refusedSets.joined())
+            round.refusal = nil
+            round.refusedSets = []
+            answers.merge(round)
+            for lead in leads { answers.productRows[lead] = nil }
+            next += leads.map { ChildQuery.productRowsOfLead($0) }
+        } else {
+            answers.merge(round)
+        }
+        return next
     }
 
     /// Each lead's answered rows as typed rows; a lead with a row that does not convert gets its
