@@ -115,6 +115,26 @@ struct ChildrenAtScaleTests {
     }
 
     @Test(
+        "owner arrays refused in the middle of a run: the rest of the run reads per lead, nothing is lost, the reason is recorded"
+    )
+    func refusedMidRun() async throws {
+        let harness = try SyncHarness(leads: 800, seed: 38)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            #expect(try connection.execute("SELECT product_rows_mode FROM etl.portal").scalar == "owner_sets")
+            // The probe holds for a week, so the next run asks owner sets and is refused at its first one.
+            harness.portal.childBehaviour = ChildBehaviour(ownerArrays: .refuse)
+            let summary = try await harness.sync(connection, options: SyncOptions(mode: .full))
+            #expect(summary.leads == 800)
+            try SyncTests.expectMatches(connection, harness.portal.snapshot)
+            let mode = try connection.execute("SELECT product_rows_mode, product_rows_reason FROM etl.portal").rows
+                .first
+            #expect(mode?[0] == "per_lead")
+            #expect(mode?[1]?.contains("during a run") == true)
+        }
+    }
+
+    @Test(
         "a non-admin webhook that cannot see lead 1 is refused owner arrays (the server checks one owner) and reads per lead"
     )
     func nonAdminFallsBack() async throws {
