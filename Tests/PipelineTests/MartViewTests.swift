@@ -199,3 +199,63 @@ struct MartViewTests {
         }
     }
 }
+
+@Suite("Live funnels against numbers computed independently from the simulator's data")
+struct FunnelViewTests {
+    @Test(
+        "mart.funnel_stage counts live leads only (a history orphan and a deleted lead are left out); mart.funnel_cumulative counts a lead for every stage up to its furthest, a jump over stages included"
+    )
+    func liveAndCumulativeFunnels() async throws {
+        let harness = try SyncHarness(leads: 1_200, seed: 41)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            // A jump over stages: a new lead moved straight from NEW to the success stage.
+            harness.write("crm.lead.add", ["fields": ["TITLE": "Jumper", "STATUS_ID": "NEW", "SOURCE_ID": "WEB"]])
+            let jumper = try #require(harness.portal.snapshot.leadIDs.last)
+            harness.write("crm.lead.update", ["id": .int(jumper), "fields": ["STATUS_ID": "CONVERTED"]])
+            let victim = harness.portal.snapshot.leadIDs[5]
+            harness.write("crm.lead.delete", ["id": .int(victim)])
+            harness.clock.advance(by: 600)
+            _ = try await harness.sync(connection)
+            // A history orphan as the star can hold one: stage history of a lead it never loaded.
+            try connection.executeScript(
+                """
+                INSERT INTO dw.fact_lead_stage_history (portal_id, history_id, lead_id, type_id, status_id, status_semantic, created_date_key)
+                SELECT portal_id, 999999999, 888888888, 1, 'CONVERTED', 'S', 0 FROM etl.portal;
+                INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id) SELECT portal_id, 'CONVERTED', 888888888 FROM etl.portal
+                """)
+            let data = harness.portal.snapshot
+            let leads = data.leadIDs.compactMap { data.leads[$0] }
+            let history = Dictionary(grouping: data.history, by: \.ownerID)
+            func stagesReached(_ lead: SimLead) -> Set<String> {
+                Set((history[lead.id] ?? []).map(\.statusID)).union([lead.statusID])
+            }
+            let funnel = try connection.execute(
+                "SELECT status_id, leads_now, leads_reached FROM mart.funnel_stage ORDER BY sort"
+            ).rows
+            #expect(funnel.map { $0[0] } == data.stages.map(\.statusID))
+            for row in funnel {
+                let status = row[0] ?? ""
+                let now = leads.filter { $0.statusID == status }.count
+                let reached = leads.filter { stagesReached($0).contains(status) }.count
+                #expect(row[1] == String(now) && row[2] == String(reached), "stage \(status)")
+            }
+            let steps = data.stages.filter { $0.semanticID != "F" }
+            let sortOf = Dictionary(uniqueKeysWithValues: steps.map { ($0.statusID, $0.sort) })
+            let furthest = leads.compactMap { lead in stagesReached(lead).compactMap { sortOf[$0] }.max() }
+            let cumulative = try connection.execute(
+                "SELECT status_id, leads_reached FROM mart.funnel_cumulative ORDER BY sort"
+            ).rows
+            #expect(cumulative.map { $0[0] } == steps.map(\.statusID))
+            for (row, stage) in zip(cumulative, steps) {
+                #expect(row[1] == String(furthest.filter { $0 >= stage.sort }.count), "stage \(stage.statusID)")
+            }
+            // The jumper counts for every step up to the success stage, though it never had them.
+            let between = steps.filter { $0.statusID != "NEW" && $0.semanticID == "P" }
+            #expect(!between.isEmpty)
+            #expect(!stagesReached(try #require(data.leads[jumper])).contains(between[0].statusID))
+            let first = try #require(cumulative.first?[1].flatMap { Int($0) })
+            #expect(first == leads.count - leads.filter { stagesReached($0).allSatisfy { sortOf[$0] == nil } }.count)
+        }
+    }
+}
