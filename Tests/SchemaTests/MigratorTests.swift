@@ -26,7 +26,6 @@ struct MigratorTests {
         "010_access_and_rejects.sql": "b22d4a79a69c8715",
         "011_version_time.sql": "c9f12ed08cec7172",
         "012_children_at_scale.sql": "3c6bcb6a0dfd00ba",
-        "013_live_funnels.sql": "9c5b0e1c8fad2ece",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
