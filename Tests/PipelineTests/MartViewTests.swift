@@ -82,9 +82,14 @@ struct MartViewTests {
             let days = try connection.execute(
                 "SELECT day::text, created, converted, junk FROM mart.leads_daily ORDER BY day"
             ).rows
-            #expect(days.count == daily.count)
+            // A dense calendar: every day from the first event to the last, quiet days as zeros.
+            let firstDay = try #require(daily.keys.min())
+            let lastDay = try #require(daily.keys.max())
+            #expect(days.first?[0] == firstDay && days.last?[0] == lastDay)
+            let span = try connection.execute("SELECT $2::date - $1::date + 1", [firstDay, lastDay]).scalar
+            #expect(String(days.count) == span)
             for row in days {
-                let expected = daily[row[0] ?? ""] ?? (-1, -1, -1)
+                let expected = daily[row[0] ?? ""] ?? (0, 0, 0)
                 #expect(
                     row[1...] == [String(expected.0), String(expected.1), String(expected.2)][...],
                     "day \(row[0] ?? "")")
@@ -96,14 +101,19 @@ struct MartViewTests {
             )
             let convertedLeads = leads.filter { firstSuccess[$0.id] != nil }
             let ttc = try connection.execute(
-                "SELECT source_id, converted, median_hours::float8, p90_hours::float8 FROM mart.time_to_convert"
+                """
+                SELECT source_id, ever_converted, median_hours::float8, p90_hours::float8, negative_durations
+                FROM mart.time_to_convert
+                """
             ).rows
             for row in ttc {
                 let group = convertedLeads.filter { $0.sourceID == row[0] }
-                let hours = group.map { Double((firstSuccess[$0.id] ?? 0) - $0.dateCreate) / 3600 }
+                let raw = group.map { Double((firstSuccess[$0.id] ?? 0) - $0.dateCreate) / 3600 }
+                let hours = raw.map { max(0, $0) }
                 #expect(row[1] == String(group.count))
                 #expect(abs((row[2].flatMap(Double.init) ?? -1) - Self.percentile(hours, 0.5)) < 0.01)
                 #expect(abs((row[3].flatMap(Double.init) ?? -1) - Self.percentile(hours, 0.9)) < 0.01)
+                #expect(row[4] == String(raw.filter { $0 < 0 }.count))
             }
             #expect(ttc.map { Int($0[1] ?? "") ?? 0 }.reduce(0, +) == convertedLeads.count)
 
@@ -196,6 +206,48 @@ struct MartViewTests {
                 ids.contains($0.id)
             }.map(\.value)
             #expect(row == [[labels?.joined(separator: ","), vip ? "true" : "false"]])
+        }
+    }
+}
+
+@Suite("Outcome vocabulary in the mart views, against the simulator's data")
+struct VocabularyViewTests {
+    @Test(
+        "a closed lead without DATE_CLOSED counts on the day its history shows it closing; a success dated before creation counts as 0 hours and is counted"
+    )
+    func closingDayAndNegativeDurations() async throws {
+        let harness = try SyncHarness(leads: 400, seed: 42)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            let data = harness.portal.snapshot
+            // A converted lead whose portal left DATE_CLOSED empty (as the star holds it then).
+            let closed = try #require(
+                data.leadIDs.first { id in
+                    data.leads[id]?.statusID == "CONVERTED"
+                        && data.history.contains { $0.ownerID == id && $0.semanticID == "S" }
+                })
+            let closingDay = try #require(
+                data.history.filter { $0.ownerID == closed && $0.semanticID == "S" }.map(\.createdTime).min()
+                    .map { String(data.time.format($0).prefix(10)) })
+            try connection.execute(
+                "UPDATE dw.fact_lead SET closed_at = NULL, closed_date_key = 0 WHERE lead_id = $1", ids: [closed])
+            let others = data.leadIDs.compactMap { data.leads[$0] }.filter { lead in
+                lead.id != closed && data.stage(lead.statusID)?.semanticID == "S"
+                    && lead.dateClosed.map { String(data.time.format($0).prefix(10)) } == closingDay
+            }
+            let counted = try connection.execute(
+                "SELECT converted FROM mart.leads_daily WHERE day = $1::date", [closingDay]
+            ).scalar
+            #expect(counted == String(others.count + 1))
+            // A success stage dated before the lead's creation: clamped to 0 hours, counted.
+            try connection.execute(
+                "UPDATE dw.fact_lead SET created_at = created_at + interval '10 years' WHERE lead_id = $1",
+                ids: [closed])
+            let source = try #require(data.leads[closed]?.sourceID)
+            let row = try connection.execute(
+                "SELECT negative_durations, median_hours >= 0 FROM mart.time_to_convert WHERE source_id = $1", [source]
+            ).rows.first
+            #expect(row == ["1", "t"])
         }
     }
 }

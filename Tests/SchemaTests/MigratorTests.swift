@@ -26,6 +26,7 @@ struct MigratorTests {
         "010_access_and_rejects.sql": "b22d4a79a69c8715",
         "011_version_time.sql": "c9f12ed08cec7172",
         "012_children_at_scale.sql": "3c6bcb6a0dfd00ba",
+        "013_one_vocabulary.sql": "ea641c0928f6f913",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
