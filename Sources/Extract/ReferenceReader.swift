@@ -32,7 +32,9 @@ public struct ReferenceReader: Sendable {
             BatchCommand(key: "mode", method: "crm.settings.mode.get", parameters: [:]),
             BatchCommand(key: "profile", method: "profile", parameters: [:]),
         ]
-        for (index, range) in ranges.prefix(Self.countLimit).enumerated() {
+        // More ranges than the request holds are not counted at all (the run then scans ids).
+        let counted = ranges.count <= Self.countLimit && !ranges.isEmpty
+        for (index, range) in (counted ? ranges : []).enumerated() {
             commands.append(
                 BatchCommand(
                     key: "count\(index)", method: "crm.lead.list",
@@ -41,7 +43,6 @@ public struct ReferenceReader: Sendable {
                         "order": ["ID": "ASC"], "start": 0,
                     ]))
         }
-        let counted = ranges.count <= Self.countLimit && !ranges.isEmpty
         // The count is a COUNT over the portal's leads: when it makes the request too long for the
         // portal, the reference data comes without it (and the run lists every id instead).
         let result: BatchResult

@@ -128,28 +128,30 @@ extension StarLoader {
             expected AS (
                 SELECT lead_id FROM dw.fact_lead WHERE portal_id = $1 AND NOT is_deleted
                 UNION ALL SELECT lead_id FROM rejected),
-            parts AS (SELECT lead_id, ntile($2::int) OVER (ORDER BY lead_id) AS part FROM expected)
-            SELECT max(lead_id), count(*) FROM parts GROUP BY part
-            UNION ALL
-            SELECT greatest((SELECT max(lead_id) FROM dw.fact_lead WHERE portal_id = $1),
-                            (SELECT max(lead_id) FROM rejected)), -1
-            ORDER BY 2 DESC, 1
+            parts AS (SELECT lead_id, ntile($2::int) OVER (ORDER BY lead_id) AS part FROM expected),
+            top AS (SELECT greatest((SELECT max(lead_id) FROM dw.fact_lead WHERE portal_id = $1),
+                                    (SELECT max(lead_id) FROM rejected)) AS max_id)
+            SELECT t.max_id, p.high, p.leads
+            FROM top t
+            LEFT JOIN (SELECT max(lead_id) AS high, count(*) AS leads FROM parts GROUP BY part) p ON true
+            ORDER BY p.high
             """, ids: [portalID, Int64(max(1, parts))]
         ).rows
-        let known = rows.filter { $0[1] != "-1" }.compactMap { row -> (Int64, Int)? in
-            guard let high = row[0].flatMap({ Int64($0) }), let count = row[1].flatMap({ Int($0) }) else { return nil }
-            return (high, count)
-        }.sorted { $0.0 < $1.0 }
-        guard let maxID = rows.first(where: { $0[1] == "-1" })?[0].flatMap({ Int64($0) }) else { return nil }
+        // Every row carries the highest known id; with no live or rejected lead, one row without parts.
+        guard let maxID = rows.first?[0].flatMap({ Int64($0) }) else { return nil }
+        let parts = rows.compactMap { row -> (high: Int64, leads: Int)? in
+            guard let high = row[1].flatMap({ Int64($0) }), let leads = row[2].flatMap({ Int($0) }) else { return nil }
+            return (high, leads)
+        }
         var ranges: [CountRange] = []
         var after: Int64 = 0
-        for (index, part) in known.enumerated() {
-            let upTo = index == known.count - 1 ? max(part.0, maxID) : part.0
-            ranges.append(CountRange(after: after, upTo: upTo, expected: part.1))
+        for (index, part) in parts.enumerated() {
+            // The last range reaches the highest id known, deleted leads' included (a restore shows there).
+            let upTo = index == parts.count - 1 ? maxID : part.high
+            ranges.append(CountRange(after: after, upTo: upTo, expected: part.leads))
             after = upTo
         }
-        if ranges.isEmpty { ranges = [CountRange(after: 0, upTo: maxID, expected: 0)] }
-        return DeleteCheckBasis(ranges: ranges)
+        return DeleteCheckBasis(ranges: ranges.isEmpty ? [CountRange(after: 0, upTo: maxID, expected: 0)] : ranges)
     }
 
     /// Records how the run looked for deletes.

@@ -152,12 +152,7 @@ public final class SyncEngine: Sendable {
         if restored > 0 { log.event(LogKey.Event.indexesRestored, [LogKey.indexes: "\(restored)"]) }
         if options.reconcile {
             for stream in streams {
-                let outcome = try await stream.reconcile(context)
-                summary.deleted += outcome.deleted
-                summary.undeleted += outcome.undeleted
-                summary.audited = summary.audited || outcome.audited
-                summary.repaired += outcome.repaired
-                summary.add(outcome.reread)
+                summary.add(try await stream.reconcile(context))
             }
         }
         if options.strict, summary.skipped > 0 {

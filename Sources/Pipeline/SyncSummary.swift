@@ -49,6 +49,15 @@ public struct SyncSummary: Sendable, Equatable {
 }
 
 extension SyncSummary {
+    /// Adds what a stream's delete scan and audit did (and what re-reading leads wrote).
+    mutating func add(_ counts: ReconcileCounts) {
+        deleted += counts.deleted
+        undeleted += counts.undeleted
+        audited = audited || counts.audited
+        repaired += counts.repaired
+        add(counts.reread)
+    }
+
     /// Adds what a stream's pass wrote.
     mutating func add(_ counts: StreamCounts) {
         leads += counts.leads

@@ -99,7 +99,4 @@ struct CallWork: Sendable, Equatable {
         counted = isList && ListQuery.startValue(params["start"]) >= 0
         matched = total ?? 0
     }
-
-    /// No work (tests).
-    init() {}
 }

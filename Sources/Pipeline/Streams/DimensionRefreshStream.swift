@@ -42,17 +42,20 @@ public struct DimensionRefreshStream: SyncStream {
     ) async throws {
         guard pass.reads else { return }
         let (portalID, transformer) = (run.portalID, run.transformer)
-        try await DimensionReader(client: run.client).forEachModified(since: pass.modifiedSince) { isContact, page in
-            let ids = page.compactMap { $0["ID"]?.lenientInt }
-            let wanted = isContact ? DimensionIDs(contacts: Set(ids)) : DimensionIDs(companies: Set(ids))
+        // Pages of one kind gather into chunks of `batchSize` rows: one lookup of which `dw`
+        // holds and one load per chunk, not per page of 50.
+        var pending: [JSON] = []
+        var pendingAreContacts = true
+        func flush() async throws {
+            defer { pending = [] }
+            let ids = Set(pending.compactMap { $0["ID"]?.lenientInt })
+            let wanted = pendingAreContacts ? DimensionIDs(contacts: ids) : DimensionIDs(companies: ids)
             let known = try await run.database.run { try $0.existingDimensions(portalID: portalID, ids: wanted) }
+            let kept = pendingAreContacts ? known.contacts : known.companies
             var chunk = LeadChunk()
-            for row in page {
-                guard let id = row["ID"]?.lenientInt,
-                    isContact ? known.contacts.contains(id) : known.companies.contains(id)
-                else { continue }
+            for row in pending where row["ID"]?.lenientInt.map(kept.contains) == true {
                 do throws(TransformError) {
-                    if isContact {
+                    if pendingAreContacts {
                         chunk.contacts.append(try transformer.contact(row))
                     } else {
                         chunk.companies.append(try transformer.company(row))
@@ -63,7 +66,17 @@ public struct DimensionRefreshStream: SyncStream {
             }
             if !chunk.contacts.isEmpty || !chunk.companies.isEmpty || !chunk.rejected.isEmpty { try await send(chunk) }
         }
+        try await DimensionReader(client: run.client).forEachModified(since: pass.modifiedSince) { isContact, page in
+            if isContact != pendingAreContacts, !pending.isEmpty { try await flush() }
+            pendingAreContacts = isContact
+            pending += page
+            if pending.count >= Self.batchSize { try await flush() }
+        }
+        if !pending.isEmpty { try await flush() }
     }
+
+    /// Contacts or companies per lookup and load.
+    static let batchSize = 2_500
 
     /// Merges the contacts and companies.
     public func load(_ chunk: LeadChunk, _ pass: Pass, _ run: RunContext) async throws -> StreamCounts {
