@@ -39,7 +39,7 @@ public final class StarLoader {
             for table in [StarTable.dimStatus, .dimSource, .dimUser, .dimCurrency, .dimLeadField] {
                 try connection.execute(table.upsertFromStaging())
             }
-            try SQLScript.referenceFinish.run(on: connection)
+            try SQLScript.referenceFinish.run(on: connection, ids: [portalID])
         }
     }
 

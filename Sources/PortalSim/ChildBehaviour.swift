@@ -11,15 +11,31 @@ public struct ChildBehaviour: Sendable, Equatable {
         case refuse
     }
 
+    /// What `crm.lead.delete` does with the lead's stage history (not verified on the real
+    /// portal).
+    public enum DeletedLeadHistory: String, Sendable, Equatable, CaseIterable {
+        /// Kept: `crm.stagehistory.list` goes on listing records of a lead that no longer exists.
+        case keep
+        /// Removed with the lead.
+        case remove
+    }
+
     /// Whether writing product rows or contact bindings moves the lead's `DATE_MODIFY` (not
     /// verified on the real portal; off by default, so only an audit finds such changes).
     public var bumpsModify: Bool
     /// Owner arrays in `crm.item.productrow.list`.
     public var ownerArrays: OwnerArrays
 
+    /// Stage history of deleted leads.
+    public var deletedLeadHistory: DeletedLeadHistory
+
     /// The harsher readings unless told otherwise.
-    public init(bumpsModify: Bool = false, ownerArrays: OwnerArrays = .serverSource) {
+    public init(
+        bumpsModify: Bool = false, ownerArrays: OwnerArrays = .serverSource,
+        deletedLeadHistory: DeletedLeadHistory = .keep
+    ) {
         self.bumpsModify = bumpsModify
         self.ownerArrays = ownerArrays
+        self.deletedLeadHistory = deletedLeadHistory
     }
 }

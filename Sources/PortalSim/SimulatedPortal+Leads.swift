@@ -98,19 +98,23 @@ extension SimulatedPortal {
         return .result(.bool(true))
     }
 
-    /// `crm.lead.delete`: removes the lead with its product rows, bindings and history.
+    /// `crm.lead.delete`: removes the lead with its product rows and bindings, and its stage
+    /// history unless `childBehaviour.deletedLeadHistory` keeps it listed.
     func leadDelete(_ params: JSONObject) -> MethodOutcome {
         guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
         guard let lead = dataset.leads.removeValue(forKey: id) else { return .failure(.notFound()) }
         let index = Self.lowerBound(dataset.leadIDs, id)
         if index < dataset.leadIDs.count, dataset.leadIDs[index] == id { dataset.leadIDs.remove(at: index) }
+        let removesHistory = behaviour.deletedLeadHistory == .remove
         recycleBin[id] = RecycledLead(
             lead: lead, productRows: dataset.productRows[id] ?? [], bindings: dataset.bindings[id] ?? [],
-            history: dataset.history.filter { $0.ownerID == id })
+            history: removesHistory ? dataset.history.filter { $0.ownerID == id } : [])
         dataset.productRows[id] = nil
         dataset.bindings[id] = nil
-        dataset.history.removeAll { $0.ownerID == id }
-        historyIDs = nil
+        if removesHistory {
+            dataset.history.removeAll { $0.ownerID == id }
+            historyIDs = nil
+        }
         return .result(.bool(true))
     }
 

@@ -136,6 +136,27 @@ extension SimulatedPortal {
             params, schema: .contact, count: data.contactCount, record: data.contact, value: data.contactValue)
     }
 
+    /// `crm.status.update`: `NAME`, `SORT` and `COLOR` of a stage or source, by its row id;
+    /// stages stay in funnel order.
+    func statusUpdate(_ params: JSONObject) -> MethodOutcome {
+        guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
+        let fields = ListQuery.parameter(params, "fields")?.objectValue ?? JSONObject()
+        func apply(_ status: inout SimStatus) {
+            if let name = fields["NAME"] { status.name = ListQuery.scalarText(name) }
+            if let sort = fields["SORT"].flatMap({ Int(ListQuery.scalarText($0)) }) { status.sort = sort }
+            if let color = fields["COLOR"] { status.color = ListQuery.scalarText(color) }
+        }
+        if let index = dataset.stages.firstIndex(where: { $0.id == Int(id) }) {
+            apply(&dataset.stages[index])
+            dataset.stages.sort { ($0.sort, $0.id) < ($1.sort, $1.id) }
+        } else if let index = dataset.sources.firstIndex(where: { $0.id == Int(id) }) {
+            apply(&dataset.sources[index])
+        } else {
+            return .failure(.notFound())
+        }
+        return .result(.bool(true))
+    }
+
     /// `crm.contact.update`: `NAME`, `LAST_NAME`, `POST` of a contact; its `DATE_MODIFY` moves.
     func contactUpdate(_ params: JSONObject, now: Double) -> MethodOutcome {
         guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }

@@ -160,6 +160,7 @@ public final class SimulatedPortal: @unchecked Sendable {
         case "crm.item.list": return itemList(params)
         case "crm.lead.userfield.list": return userFieldList(params)
         case "crm.status.list": return statusList(params)
+        case "crm.status.update": return statusUpdate(params)
         case "crm.currency.list": return currencyList(params)
         case "user.get": return userGet(params)
         case "crm.contact.list": return contactList(params)

@@ -16,6 +16,7 @@ extension Migration {
         shipped("011_version_time.sql", PackageResources._11_version_time_sql),
         shipped("012_children_at_scale.sql", PackageResources._12_children_at_scale_sql),
         shipped("013_one_vocabulary.sql", PackageResources._13_one_vocabulary_sql),
+        shipped("014_live_funnels.sql", PackageResources._14_live_funnels_sql),
     ].compactMap { $0 }
 
     private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {

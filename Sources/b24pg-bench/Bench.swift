@@ -425,6 +425,7 @@ struct Bench {
             SELECT portal_id, status_id, lead_id FROM dw.fact_lead_stage_history
             UNION SELECT portal_id, status_id, lead_id FROM dw.fact_lead
             ON CONFLICT DO NOTHING;
+            SELECT etl.place_leads_in_funnel(1, NULL);
             ANALYZE;
             """)
         let queries: [(String, String)] = [
@@ -437,6 +438,7 @@ struct Bench {
                 "SELECT source_name, count(*) FROM mart.lead WHERE portal_id = 1 GROUP BY 1"
             ),
             ("mart.funnel_stage", "SELECT * FROM mart.funnel_stage WHERE portal_id = 1"),
+            ("mart.funnel_cumulative", "SELECT * FROM mart.funnel_cumulative WHERE portal_id = 1"),
             ("mart.conversion_by_source", "SELECT * FROM mart.conversion_by_source WHERE portal_id = 1"),
             ("mart.leads_daily", "SELECT * FROM mart.leads_daily WHERE portal_id = 1"),
             ("mart.time_to_convert", "SELECT * FROM mart.time_to_convert WHERE portal_id = 1"),

@@ -73,6 +73,13 @@ struct Sim: AsyncParsableCommand {
     )
     var productRowArrays = "source"
 
+    @Option(
+        name: .customLong("deleted-lead-history"),
+        help:
+            "Stage history of a deleted lead: 'keep' (crm.stagehistory.list goes on listing it) or 'remove' (gone with the lead); not verified on real portals."
+    )
+    var deletedLeadHistory = "keep"
+
     @Option(name: .customLong("fail-500"), help: "Fraction of requests answered 500 with an HTML body.")
     var fail500 = 0.0
 
@@ -131,6 +138,9 @@ struct Sim: AsyncParsableCommand {
         guard ChildBehaviour.OwnerArrays(rawValue: productRowArrays) != nil else {
             throw ValidationError("--product-row-arrays must be 'source' or 'refuse'")
         }
+        guard ChildBehaviour.DeletedLeadHistory(rawValue: deletedLeadHistory) != nil else {
+            throw ValidationError("--deleted-lead-history must be 'keep' or 'remove'")
+        }
         guard (0...1).contains(joinedTwice) else { throw ValidationError("--joined-twice must be between 0 and 1") }
         if let anchor, PortalTime(offsetSeconds: 0).parse(anchor) == nil {
             throw ValidationError("--anchor must be a date like 2025-12-31")
@@ -153,7 +163,8 @@ struct Sim: AsyncParsableCommand {
                 rate: rate, burst: burst, operatingLimit: operatingLimit, requestTimeLimit: requestTimeLimit))
         portal.childBehaviour = ChildBehaviour(
             bumpsModify: childrenBumpModify,
-            ownerArrays: ChildBehaviour.OwnerArrays(rawValue: productRowArrays) ?? .serverSource)
+            ownerArrays: ChildBehaviour.OwnerArrays(rawValue: productRowArrays) ?? .serverSource,
+            deletedLeadHistory: ChildBehaviour.DeletedLeadHistory(rawValue: deletedLeadHistory) ?? .keep)
         portal.pageQuirks = PageQuirks(joinedTwiceShare: joinedTwice)
         portal.accessRights = PortalAccess(visibleTo: visibleTo, crmMode: simpleCRM ? 2 : 1)
         let faults = FaultPlan(

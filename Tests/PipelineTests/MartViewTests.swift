@@ -251,3 +251,97 @@ struct VocabularyViewTests {
         }
     }
 }
+
+@Suite("Live funnels against numbers computed independently from the simulator's data")
+struct FunnelViewTests {
+    @Test(
+        "mart.funnel_stage counts live leads only (history of a lead deleted before it was loaded and of a deleted lead is left out); mart.funnel_cumulative counts a lead for every stage up to its furthest, a jump over stages included"
+    )
+    func liveAndCumulativeFunnels() async throws {
+        let harness = try SyncHarness(leads: 1_200, seed: 41)
+        #expect(harness.portal.childBehaviour.deletedLeadHistory == .keep)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            // A jump over stages: a new lead moved straight from NEW to the success stage.
+            harness.write("crm.lead.add", ["fields": ["TITLE": "Jumper", "STATUS_ID": "NEW", "SOURCE_ID": "WEB"]])
+            let jumper = try #require(harness.portal.snapshot.leadIDs.last)
+            harness.write("crm.lead.update", ["id": .int(jumper), "fields": ["STATUS_ID": "CONVERTED"]])
+            // An orphan: a lead added, moved and deleted between two runs leaves stage history
+            // of a lead the star never loads.
+            harness.write("crm.lead.add", ["fields": ["TITLE": "Ghost", "STATUS_ID": "NEW", "SOURCE_ID": "WEB"]])
+            let ghost = try #require(harness.portal.snapshot.leadIDs.last)
+            harness.write("crm.lead.update", ["id": .int(ghost), "fields": ["STATUS_ID": "CONVERTED"]])
+            harness.write("crm.lead.delete", ["id": .int(ghost)])
+            let victim = harness.portal.snapshot.leadIDs[5]
+            harness.write("crm.lead.delete", ["id": .int(victim)])
+            harness.clock.advance(by: 600)
+            _ = try await harness.sync(connection)
+            let orphanRows = try connection.execute(
+                "SELECT count(*) FROM dw.fact_lead_stage_history WHERE lead_id = $1", ids: [ghost]
+            ).scalar
+            #expect(orphanRows == "2", "the ghost's history reached the star")
+            let data = harness.portal.snapshot
+            let leads = data.leadIDs.compactMap { data.leads[$0] }
+            let history = Dictionary(grouping: data.history, by: \.ownerID)
+            func stagesReached(_ lead: SimLead) -> Set<String> {
+                Set((history[lead.id] ?? []).map(\.statusID)).union([lead.statusID])
+            }
+            let funnel = try connection.execute(
+                "SELECT status_id, leads_now, leads_reached FROM mart.funnel_stage ORDER BY sort"
+            ).rows
+            #expect(funnel.map { $0[0] } == data.stages.map(\.statusID))
+            for row in funnel {
+                let status = row[0] ?? ""
+                let now = leads.filter { $0.statusID == status }.count
+                let reached = leads.filter { stagesReached($0).contains(status) }.count
+                #expect(row[1] == String(now) && row[2] == String(reached), "stage \(status)")
+            }
+            let steps = data.stages.filter { $0.semanticID != "F" }
+            let sortOf = Dictionary(uniqueKeysWithValues: steps.map { ($0.statusID, $0.sort) })
+            let furthest = leads.compactMap { lead in stagesReached(lead).compactMap { sortOf[$0] }.max() }
+            let cumulative = try connection.execute(
+                "SELECT status_id, leads_reached, share_of_first FROM mart.funnel_cumulative ORDER BY sort"
+            ).rows
+            #expect(cumulative.map { $0[0] } == steps.map(\.statusID))
+            for (row, stage) in zip(cumulative, steps) {
+                #expect(row[1] == String(furthest.filter { $0 >= stage.sort }.count), "stage \(stage.statusID)")
+            }
+            #expect(cumulative.first?[2] == "1.0000")
+            // The jumper counts for every step up to the success stage, though it never had them.
+            let between = steps.filter { $0.statusID != "NEW" && $0.semanticID == "P" }
+            #expect(!between.isEmpty)
+            #expect(!stagesReached(try #require(data.leads[jumper])).contains(between[0].statusID))
+            let first = try #require(cumulative.first?[1].flatMap { Int($0) })
+            #expect(first == leads.count - leads.filter { stagesReached($0).allSatisfy { sortOf[$0] == nil } }.count)
+        }
+    }
+
+    @Test("a changed stage order moves every lead's furthest stage in the next run")
+    func stageOrderChange() async throws {
+        let harness = try SyncHarness(leads: 400, seed: 43)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            let query = "SELECT status_id, leads_reached FROM mart.funnel_cumulative ORDER BY sort, status_id"
+            let before = try connection.execute(query).rows
+            // Qualified moves after Processed: a lead that had both now reaches Qualified furthest.
+            let qualify = try #require(harness.portal.snapshot.stage("UC_QUALIFY")?.id)
+            harness.write("crm.status.update", ["id": .int(Int64(qualify)), "fields": ["SORT": 38]])
+            harness.clock.advance(by: 600)
+            _ = try await harness.sync(connection)
+            let data = harness.portal.snapshot
+            let steps = data.stages.filter { $0.semanticID != "F" }
+            #expect(steps.map(\.statusID) == ["NEW", "IN_PROCESS", "PROCESSED", "UC_QUALIFY", "CONVERTED"])
+            let sortOf = Dictionary(uniqueKeysWithValues: steps.map { ($0.statusID, $0.sort) })
+            let history = Dictionary(grouping: data.history, by: \.ownerID)
+            let furthest = data.leadIDs.compactMap { data.leads[$0] }.compactMap { lead in
+                Set((history[lead.id] ?? []).map(\.statusID)).union([lead.statusID]).compactMap { sortOf[$0] }.max()
+            }
+            let after = try connection.execute(query).rows
+            #expect(after.map { $0[0] ?? "" } == steps.map(\.statusID))
+            for (row, stage) in zip(after, steps) {
+                #expect(row[1] == String(furthest.filter { $0 >= stage.sort }.count), "stage \(stage.statusID)")
+            }
+            #expect(after != before)
+        }
+    }
+}

@@ -56,7 +56,13 @@ struct WriteMethodTests {
             let all = try await portal.call(
                 "crm.lead.list", ["select": ["ID"], "filter": ["ID": .int(victim)], "start": 0])
             #expect(all.body.ids.isEmpty)
-            #expect(portal.portal.snapshot.history.allSatisfy { $0.ownerID != victim })
+            // Stage history of a deleted lead: kept by default (the harsher reading), removed when told.
+            #expect(portal.portal.snapshot.history.contains { $0.ownerID == victim })
+            portal.portal.childBehaviour.deletedLeadHistory = .remove
+            let second = try #require(
+                before.leadIDs.first { id in id != victim && before.history.contains { $0.ownerID == id } })
+            #expect(try await portal.call("crm.lead.delete", ["id": .int(second)]).body["result"] == .bool(true))
+            #expect(portal.portal.snapshot.history.allSatisfy { $0.ownerID != second })
         }
     }
 

@@ -27,6 +27,7 @@ struct MigratorTests {
         "011_version_time.sql": "c9f12ed08cec7172",
         "012_children_at_scale.sql": "3c6bcb6a0dfd00ba",
         "013_one_vocabulary.sql": "ea641c0928f6f913",
+        "014_live_funnels.sql": "4a1679efe2e662de",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
@@ -57,7 +58,7 @@ struct MigratorTests {
                 "dw.bridge_lead_contact", "dw.dim_company", "dw.dim_contact", "dw.dim_currency", "dw.dim_date",
                 "dw.dim_lead_field", "dw.dim_product", "dw.dim_source", "dw.dim_status", "dw.dim_user",
                 "dw.fact_lead", "dw.fact_lead_product", "dw.fact_lead_stage_history", "dw.fact_lead_version",
-                "dw.lead_stage_reached",
+                "dw.lead_funnel_position", "dw.lead_stage_reached",
                 "etl.deferred_index", "etl.portal", "etl.rejected_record", "etl.schema_migrations", "etl.sync_run",
                 "etl.sync_state",
             ]

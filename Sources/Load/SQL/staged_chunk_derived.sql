@@ -1,4 +1,5 @@
--- After a staged chunk is merged: the products its rows name and the stages its leads are in.
+-- After a staged chunk is merged: the products its rows name, the stages its leads are in or
+-- had (stage history read before the lead joins the set now) and their funnel positions.
 -- $1: portal_id.
 INSERT INTO dw.dim_product (portal_id, product_id, name, measure_name)
 SELECT DISTINCT ON (product_id) $1, product_id, product_name, measure_name FROM pg_temp.stage_fact_lead_product
@@ -7,4 +8,9 @@ ON CONFLICT (portal_id, product_id) DO UPDATE SET name = EXCLUDED.name, measure_
 WHERE (dw.dim_product.name, dw.dim_product.measure_name) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.measure_name);
 INSERT INTO dw.lead_stage_reached (portal_id, status_id, lead_id)
 SELECT portal_id, status_id, lead_id FROM pg_temp.stage_fact_lead WHERE status_id IS NOT NULL
+UNION
+SELECT h.portal_id, h.status_id, h.lead_id FROM dw.fact_lead_stage_history h
+JOIN pg_temp.stage_fact_lead s ON s.portal_id = h.portal_id AND s.lead_id = h.lead_id
+WHERE h.status_id IS NOT NULL
 ON CONFLICT DO NOTHING;
+SELECT etl.place_leads_in_funnel($1::integer, ARRAY(SELECT lead_id FROM pg_temp.stage_fact_lead));
