@@ -1,6 +1,7 @@
 import LibPQ
 
-/// Everything the funnel report shows, read from the `mart` views.
+/// Everything the funnel report shows for one portal, read from the `mart` views. Ids are never
+/// compared across portals: each portal is read on its own.
 public struct ReportData: Sendable, Equatable {
     /// One funnel stage.
     public struct Stage: Sendable, Equatable {
@@ -10,15 +11,19 @@ public struct ReportData: Sendable, Equatable {
         public var semantic: String
         /// Live leads in the stage now.
         public var leadsNow: Int
-        /// Live leads that ever reached it.
+        /// Live leads that ever had it.
         public var leadsReached: Int
+        /// Live leads that reached it or a later step (`mart.funnel_cumulative`); `nil` for
+        /// failure stages, which are exits rather than steps.
+        public var leadsCumulative: Int?
 
         /// Creates a stage.
-        public init(name: String, semantic: String, leadsNow: Int, leadsReached: Int) {
+        public init(name: String, semantic: String, leadsNow: Int, leadsReached: Int, leadsCumulative: Int? = nil) {
             self.name = name
             self.semantic = semantic
             self.leadsNow = leadsNow
             self.leadsReached = leadsReached
+            self.leadsCumulative = leadsCumulative
         }
     }
 
@@ -52,15 +57,15 @@ public struct ReportData: Sendable, Equatable {
         public var junk: Int
     }
 
-    /// One product.
+    /// One product, its amounts summed over currencies in the base currency.
     public struct Product: Sendable, Equatable {
         /// Name.
         public var name: String
         /// Leads with it.
         public var leads: Int
-        /// Amount (price × quantity), as text.
+        /// Amount (price × quantity) in the base currency, as text; empty when a rate is missing.
         public var amount: String
-        /// Amount on converted leads.
+        /// Amount on converted leads in the base currency.
         public var convertedAmount: String
     }
 
@@ -74,12 +79,14 @@ public struct ReportData: Sendable, Equatable {
         public var converted: Int
         /// converted / leads.
         public var conversionRate: Double?
-        /// Amount still open.
+        /// Amount still open, in the base currency; empty when a rate is missing.
         public var openAmount: String
     }
 
-    /// Portal hosts covered.
-    public var portals: [String]
+    /// Portal host.
+    public var host: String
+    /// The portal's base currency, in which every amount is shown (`nil` when unknown).
+    public var baseCurrency: String?
     /// Funnel stages in order.
     public var stages: [Stage]
     /// Sources by leads.
@@ -95,10 +102,11 @@ public struct ReportData: Sendable, Equatable {
 
     /// Creates report data.
     public init(
-        portals: [String], stages: [Stage], sources: [Source], days: [Day], products: [Product], owners: [Owner],
-        totalLeads: Int
+        host: String, baseCurrency: String?, stages: [Stage], sources: [Source], days: [Day], products: [Product],
+        owners: [Owner], totalLeads: Int
     ) {
-        self.portals = portals
+        self.host = host
+        self.baseCurrency = baseCurrency
         self.stages = stages
         self.sources = sources
         self.days = days
@@ -107,26 +115,50 @@ public struct ReportData: Sendable, Equatable {
         self.totalLeads = totalLeads
     }
 
-    /// Reads the report's figures from `mart`, optionally for one portal host.
+    /// Reads the report of every portal named in `hosts` (every synced portal when empty), one
+    /// per portal, ordered by host. An unknown host is an error, not an empty page.
     public static func load(
-        _ connection: Connection, portal: String? = nil, days: Int = 90, top: Int = 10
-    ) throws -> ReportData {
-        let ids = try connection.execute(
-            "SELECT portal_id, host FROM etl.portal WHERE $1::text IS NULL OR host = $1 ORDER BY host", [portal])
-        let portalIDs = "{" + ids.rows.compactMap { $0[0] }.joined(separator: ",") + "}"
+        _ connection: Connection, hosts: [String] = [], days: Int = 90, top: Int = 10
+    ) throws -> [ReportData] {
+        let known = try connection.execute("SELECT portal_id, host FROM mart.portal ORDER BY host").rows
+            .compactMap { row -> (String, String)? in
+                guard let id = row[0], let host = row[1] else { return nil }
+                return (id, host)
+            }
+        if let missing = hosts.first(where: { host in !known.contains { $0.1 == host } }) {
+            throw ReportError.unknownPortal(missing, known: known.map(\.1))
+        }
+        return try known.filter { hosts.isEmpty || hosts.contains($0.1) }.map { id, host in
+            try loadPortal(connection, id: id, host: host, days: days, top: top)
+        }
+    }
+
+    /// One portal's figures.
+    static func loadPortal(
+        _ connection: Connection, id: String, host: String, days: Int, top: Int
+    ) throws
+        -> ReportData
+    {
         func int(_ text: String?) -> Int { text.flatMap { Int($0) } ?? 0 }
+        let base = try connection.execute("SELECT base_currency_id FROM mart.portal WHERE portal_id = $1::int", [id])
+            .scalar
         let stages = try connection.execute(
             """
-            SELECT status_name, semantic, sum(leads_now), sum(leads_reached) FROM mart.funnel_stage
-            WHERE portal_id = ANY($1::int[]) GROUP BY status_id, status_name, semantic ORDER BY min(sort), status_id
-            """, [portalIDs]
-        ).rows.map { Stage(name: $0[0] ?? "?", semantic: $0[1] ?? "P", leadsNow: int($0[2]), leadsReached: int($0[3])) }
+            SELECT s.status_name, s.semantic, s.leads_now, s.leads_reached, c.leads_reached
+            FROM mart.funnel_stage s
+            LEFT JOIN mart.funnel_cumulative c ON c.portal_id = s.portal_id AND c.status_id = s.status_id
+            WHERE s.portal_id = $1::int ORDER BY s.sort NULLS LAST, s.status_id
+            """, [id]
+        ).rows.map {
+            Stage(
+                name: $0[0] ?? "?", semantic: $0[1] ?? "P", leadsNow: int($0[2]), leadsReached: int($0[3]),
+                leadsCumulative: $0[4].flatMap { Int($0) })
+        }
         let sources = try connection.execute(
             """
-            SELECT source_name, sum(leads), sum(converted), sum(junk), sum(open),
-                   sum(converted)::float8 / nullif(sum(leads), 0), sum(converted)::float8 / nullif(sum(converted) + sum(junk), 0)
-            FROM mart.conversion_by_source WHERE portal_id = ANY($1::int[]) GROUP BY source_name ORDER BY 2 DESC, 1
-            """, [portalIDs]
+            SELECT source_name, leads, converted, junk, open, conversion_rate::float8, win_rate::float8
+            FROM mart.conversion_by_source WHERE portal_id = $1::int ORDER BY leads DESC, source_name
+            """, [id]
         ).rows.map {
             Source(
                 name: $0[0] ?? "?", leads: int($0[1]), converted: int($0[2]), junk: int($0[3]), open: int($0[4]),
@@ -134,39 +166,50 @@ public struct ReportData: Sendable, Equatable {
         }
         let trend = try connection.execute(
             """
-            SELECT day::text, sum(created), sum(converted), sum(junk) FROM mart.leads_daily
-            WHERE portal_id = ANY($1::int[])
-              AND day > (SELECT max(day) FROM mart.leads_daily WHERE portal_id = ANY($1::int[])) - $2::int
-            GROUP BY day ORDER BY day
-            """, [portalIDs, String(days)]
+            SELECT day::text, created, converted, junk FROM mart.leads_daily
+            WHERE portal_id = $1::int
+              AND day > (SELECT max(day) FROM mart.leads_daily WHERE portal_id = $1::int) - $2::int
+            ORDER BY day
+            """, [id, String(days)]
         ).rows.map { Day(day: $0[0] ?? "", created: int($0[1]), converted: int($0[2]), junk: int($0[3])) }
         let products = try connection.execute(
             """
-            SELECT product_name, sum(leads), round(sum(amount), 2)::text, round(sum(converted_amount), 2)::text
-            FROM mart.product_revenue WHERE portal_id = ANY($1::int[]) GROUP BY product_id, product_name
-            ORDER BY sum(amount) DESC NULLS LAST, 1 LIMIT $2
-            """, [portalIDs, String(top)]
+            SELECT product_name, sum(leads),
+                   CASE WHEN bool_and(amount_base IS NOT NULL) THEN sum(amount_base)::text END,
+                   CASE WHEN bool_and(converted_amount_base IS NOT NULL) THEN sum(converted_amount_base)::text END
+            FROM mart.product_revenue WHERE portal_id = $1::int GROUP BY product_id, product_name
+            ORDER BY sum(amount_base) DESC NULLS LAST, 1 LIMIT $2::int
+            """, [id, String(top)]
         ).rows.map {
-            Product(name: $0[0] ?? "(unnamed)", leads: int($0[1]), amount: $0[2] ?? "0", convertedAmount: $0[3] ?? "0")
+            Product(name: $0[0] ?? "(unnamed)", leads: int($0[1]), amount: $0[2] ?? "", convertedAmount: $0[3] ?? "")
         }
         let owners = try connection.execute(
             """
-            SELECT user_name, sum(leads), sum(converted), sum(converted)::float8 / nullif(sum(leads), 0),
-                   round(sum(open_amount), 2)::text
-            FROM mart.owner_performance WHERE portal_id = ANY($1::int[]) GROUP BY user_id, user_name
-            ORDER BY 2 DESC, 1 LIMIT $2
-            """, [portalIDs, String(top)]
+            SELECT user_name, leads, converted, conversion_rate::float8, open_amount_base::text
+            FROM mart.owner_performance WHERE portal_id = $1::int ORDER BY leads DESC, user_name LIMIT $2::int
+            """, [id, String(top)]
         ).rows.map {
             Owner(
                 name: $0[0] ?? "?", leads: int($0[1]), converted: int($0[2]),
-                conversionRate: $0[3].flatMap(Double.init), openAmount: $0[4] ?? "0")
+                conversionRate: $0[3].flatMap(Double.init), openAmount: $0[4] ?? "")
         }
-        let total = int(
-            try connection.execute("SELECT count(*) FROM mart.lead WHERE portal_id = ANY($1::int[])", [portalIDs])
-                .scalar)
+        let total = int(try connection.execute("SELECT count(*) FROM mart.lead WHERE portal_id = $1::int", [id]).scalar)
         return ReportData(
-            portals: ids.rows.compactMap { $0[1] }, stages: stages, sources: sources, days: trend, products: products,
-            owners: owners,
-            totalLeads: total)
+            host: host, baseCurrency: base, stages: stages, sources: sources, days: trend, products: products,
+            owners: owners, totalLeads: total)
+    }
+}
+
+/// Why a report could not be read.
+public enum ReportError: Error, Equatable, CustomStringConvertible {
+    /// `--portal` named a host that was never synced into this database.
+    case unknownPortal(String, known: [String])
+
+    /// A sentence naming the host and the ones that exist.
+    public var description: String {
+        switch self {
+        case .unknownPortal(let host, let known):
+            "no portal \(host) in this database (synced: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+        }
     }
 }

@@ -1,53 +1,25 @@
 import Foundation
 
-/// Renders the funnel report as one self-contained HTML page: inline CSS and SVG charts, no
-/// scripts or fonts from anywhere, each chart with its figures in a table beside it.
+/// Renders the funnel report as one self-contained HTML page: inline CSS, bars drawn with HTML
+/// (their labels keep their size on a phone and wrap instead of shrinking), a line chart in SVG
+/// with its labels in HTML, no scripts or fonts from anywhere, each chart with its figures in a
+/// table. One part per portal; amounts are in each portal's base currency, named.
 public enum ReportRenderer {
-    /// The page for `data`, stamped with `generatedAt`.
-    public static func html(_ data: ReportData, generatedAt: String) -> String {
-        let title = "Lead funnel — " + (data.portals.isEmpty ? "no portal" : data.portals.joined(separator: ", "))
-        var body =
-            "<header><h1>\(escape(title))</h1><p>\(data.totalLeads) live leads · generated \(escape(generatedAt)) by b24pg</p></header>\n"
-        body += section(
-            "Funnel", "Leads that ever reached each stage (bars) and leads there now.",
-            chart: bars(
-                data.stages.map { ($0.name, Double($0.leadsReached), color($0.semantic)) }, format: { String(Int($0)) }),
-            table: table(
-                ["Stage", "Reached", "Now"],
-                data.stages.map { [$0.name, String($0.leadsReached), String($0.leadsNow)] }))
-        body += section(
-            "Conversion by source", "Share of a source's leads that converted.",
-            chart: bars(data.sources.map { ($0.name, $0.conversionRate ?? 0, "#2f7ed8") }, format: percent),
-            table: table(
-                ["Source", "Leads", "Converted", "Junk", "Open", "Conversion", "Win rate"],
-                data.sources.map {
-                    [
-                        $0.name, String($0.leads), String($0.converted), String($0.junk), String($0.open),
-                        percent($0.conversionRate), percent($0.winRate),
-                    ]
-                }))
-        body += section(
-            "Daily trend", "Leads created and converted per day (portal time), last \(data.days.count) days with data.",
-            chart: lines(data.days),
-            table: table(
-                ["Day", "Created", "Converted", "Junk"],
-                data.days.reversed().map { [$0.day, String($0.created), String($0.converted), String($0.junk)] }))
-        body += section(
-            "Top products", "Amount (price × quantity) on live leads.",
-            chart: bars(
-                data.products.map { ($0.name, Double($0.amount) ?? 0, "#8e44ad") },
-                format: { String(format: "%.0f", $0) }),
-            table: table(
-                ["Product", "Leads", "Amount", "On converted"],
-                data.products.map { [$0.name, String($0.leads), $0.amount, $0.convertedAmount] }))
-        body += section(
-            "Owners", "Leads per responsible user.",
-            chart: bars(data.owners.map { ($0.name, Double($0.leads), "#16a085") }, format: { String(Int($0)) }),
-            table: table(
-                ["Owner", "Leads", "Converted", "Conversion", "Open amount"],
-                data.owners.map {
-                    [$0.name, String($0.leads), String($0.converted), percent($0.conversionRate), $0.openAmount]
-                }))
+    /// The page for `portals`, stamped with `generatedAt`.
+    public static func html(_ portals: [ReportData], generatedAt: String) -> String {
+        let title = "Lead funnel — " + (portals.isEmpty ? "no portal" : portals.map(\.host).joined(separator: ", "))
+        var body = "<header><h1>\(escape(title))</h1><p>generated \(escape(generatedAt)) by b24pg</p>"
+        if portals.count > 1 {
+            body +=
+                "<nav>"
+                + portals.enumerated().map { "<a href=\"#portal-\($0.offset + 1)\">\(escape($0.element.host))</a>" }
+                .joined(separator: " · ") + "</nav>"
+        }
+        body += "</header>\n"
+        for (index, portal) in portals.enumerated() {
+            body += part(portal, anchor: "portal-\(index + 1)")
+        }
+        if portals.isEmpty { body += "<p>No portal has been synced into this database.</p>" }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
@@ -59,20 +31,86 @@ public enum ReportRenderer {
             """
     }
 
+    /// One portal's sections.
+    static func part(_ data: ReportData, anchor: String) -> String {
+        let currency = data.baseCurrency ?? "base currency"
+        func money(_ text: String) -> String { text.isEmpty ? "–" : "\(text) \(currency)" }
+        var html =
+            "<article id=\"\(anchor)\"><h2>\(escape(data.host))</h2><p class=\"lede\">\(data.totalLeads) live leads · amounts in \(escape(currency))</p>\n"
+        let steps = data.stages.filter { $0.leadsCumulative != nil }
+        let first = Double(steps.first?.leadsCumulative ?? 0)
+        html += section(
+            "Funnel",
+            "Live leads that reached each step or a later one (a lead that skipped a step counts for it), in stage order; failure stages are exits and listed in the table.",
+            chart: bars(
+                steps.map {
+                    let count = Double($0.leadsCumulative ?? 0)
+                    return (
+                        $0.name, count, color($0.semantic),
+                        "\(Int(count)) · \(percent(first > 0 ? count / first : nil))"
+                    )
+                }),
+            table: table(
+                ["Stage", "Reached or passed", "Ever had it", "Now"],
+                data.stages.map {
+                    [$0.name, $0.leadsCumulative.map(String.init) ?? "–", String($0.leadsReached), String($0.leadsNow)]
+                }))
+        html += section(
+            "Conversion by source", "Share of a source's live leads now converted.",
+            chart: bars(data.sources.map { ($0.name, $0.conversionRate ?? 0, "#2f7ed8", percent($0.conversionRate)) }),
+            table: table(
+                ["Source", "Leads", "Converted", "Junk", "Open", "Conversion", "Win rate"],
+                data.sources.map {
+                    [
+                        $0.name, String($0.leads), String($0.converted), String($0.junk), String($0.open),
+                        percent($0.conversionRate), percent($0.winRate),
+                    ]
+                }), wide: true)
+        html += section(
+            "Daily trend", "Leads created and converted per day (portal time), last \(data.days.count) days.",
+            chart: lines(data.days),
+            table: table(
+                ["Day", "Created", "Converted", "Junk"],
+                data.days.reversed().map { [$0.day, String($0.created), String($0.converted), String($0.junk)] }))
+        html += section(
+            "Top products", "Amount (price × quantity) on live leads, in \(currency).",
+            chart: bars(data.products.map { ($0.name, Double($0.amount) ?? 0, "#8e44ad", money($0.amount)) }),
+            table: table(
+                ["Product", "Leads", "Amount", "On converted"],
+                data.products.map { [$0.name, String($0.leads), money($0.amount), money($0.convertedAmount)] }))
+        html += section(
+            "Owners", "Live leads per responsible user.",
+            chart: bars(data.owners.map { ($0.name, Double($0.leads), "#16a085", String($0.leads)) }),
+            table: table(
+                ["Owner", "Leads", "Converted", "Conversion", "Open amount"],
+                data.owners.map {
+                    [$0.name, String($0.leads), String($0.converted), percent($0.conversionRate), money($0.openAmount)]
+                }), wide: true)
+        return html + "</article>\n"
+    }
+
     static let style = """
-        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:1rem;color:#222;background:#f6f7f9}
-        header h1{font-size:1.4rem;margin:.2rem 0}header p{color:#666;margin:0 0 1rem}
+        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;padding:1rem;color:#222;background:#f6f7f9;max-width:1400px;box-sizing:border-box}
+        *,*::before,*::after{box-sizing:inherit}
+        header h1{font-size:1.4rem;margin:.2rem 0}header p,.lede{color:#666;margin:0 0 1rem}nav{margin:0 0 1rem}
+        article h2{font-size:1.25rem;margin:1.2rem 0 .2rem}
         section{background:#fff;border-radius:8px;padding:1rem;margin:0 0 1rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-        section h2{font-size:1.1rem;margin:0 0 .2rem}section p{color:#666;margin:0 0 .6rem;font-size:.9rem}
-        .pair{display:flex;flex-wrap:wrap;gap:1rem}.chart{flex:1 1 420px;min-width:0}.figures{flex:1 1 320px;min-width:0;max-height:420px;overflow:auto}
-        svg{width:100%;height:auto;display:block}table{border-collapse:collapse;width:100%;font-size:.85rem}
+        section h3{font-size:1.05rem;margin:0 0 .2rem}section p{color:#666;margin:0 0 .6rem;font-size:.9rem}
+        .pair{display:flex;flex-wrap:wrap;gap:1rem}.chart{flex:1 1 360px;min-width:0}.figures{flex:1 1 320px;min-width:0;max-height:420px;overflow:auto}
+        .pair.wide .chart,.pair.wide .figures{flex-basis:100%}
+        table{border-collapse:collapse;width:100%;font-size:.85rem}
         th,td{padding:.25rem .5rem;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
-        th:first-child,td:first-child{text-align:left;white-space:normal;min-width:8em;overflow-wrap:break-word}th{background:#fafafa;position:sticky;top:0}
-        @media (max-width:600px){body{padding:.5rem}section{padding:.6rem}}
+        th:first-child,td:first-child{text-align:left;white-space:normal;min-width:7em;overflow-wrap:anywhere}th{background:#fafafa;position:sticky;top:0}
+        .bars{display:grid;grid-template-columns:minmax(6em,12em) 1fr;gap:.3rem .6rem;align-items:center;font-size:.85rem}
+        .bars .label{overflow-wrap:anywhere}.bars .track{display:flex;align-items:center;gap:.4rem;min-width:0}
+        .bars .fill{height:1.1rem;border-radius:3px;flex:none}.bars .value{color:#555;white-space:nowrap}
+        .trend svg{width:100%;height:220px;display:block}.trend .axis{display:flex;justify-content:space-between;color:#777;font-size:.8rem}
+        .legend span{margin-right:1rem;font-size:.85rem}.empty{color:#888}
+        @media (max-width:600px){body{padding:.5rem}section{padding:.6rem}.bars{grid-template-columns:1fr}.bars .label{margin-top:.3rem}.trend svg{height:160px}}
         """
 
-    static func section(_ title: String, _ note: String, chart: String, table: String) -> String {
-        "<section><h2>\(escape(title))</h2><p>\(escape(note))</p><div class=\"pair\"><div class=\"chart\">\(chart)</div><div class=\"figures\">\(table)</div></div></section>\n"
+    static func section(_ title: String, _ note: String, chart: String, table: String, wide: Bool = false) -> String {
+        "<section><h3>\(escape(title))</h3><p>\(escape(note))</p><div class=\"pair\(wide ? " wide" : "")\"><div class=\"chart\">\(chart)</div><div class=\"figures\">\(table)</div></div></section>\n"
     }
 
     static func table(_ header: [String], _ rows: [[String]]) -> String {
@@ -82,55 +120,45 @@ public enum ReportRenderer {
         return html + "</tbody></table>"
     }
 
-    /// Horizontal bars with labels and values.
-    static func bars(_ items: [(String, Double, String)], format: (Double) -> String) -> String {
-        let rowHeight = 26.0
-        let height = max(rowHeight, Double(items.count) * rowHeight + 8)
-        let maximum = max(items.map(\.1).max() ?? 0, 1e-9)
-        var svg = "<svg viewBox=\"0 0 600 \(Int(height))\" role=\"img\" aria-label=\"bar chart\">"
-        for (index, item) in items.enumerated() {
-            let y = Double(index) * rowHeight + 4
-            let width = max(0, item.1 / maximum * 330)
-            svg +=
-                "<text x=\"0\" y=\"\(y + 17)\" font-size=\"13\" fill=\"#333\">\(escape(String(item.0.prefix(28))))</text>"
-            svg +=
-                "<rect x=\"200\" y=\"\(y + 3)\" width=\"\(String(format: "%.1f", width))\" height=\"18\" rx=\"3\" fill=\"\(item.2)\"/>"
-            svg +=
-                "<text x=\"\(String(format: "%.1f", 206 + width))\" y=\"\(y + 17)\" font-size=\"12\" fill=\"#555\">\(escape(format(item.1)))</text>"
+    /// Horizontal bars as HTML: label, bar and value text at the page's own font size.
+    static func bars(_ items: [(label: String, value: Double, color: String, text: String)]) -> String {
+        guard !items.isEmpty else { return "<p class=\"empty\">no data</p>" }
+        let maximum = max(items.map(\.value).max() ?? 0, 1e-9)
+        var html = "<div class=\"bars\" role=\"img\" aria-label=\"bar chart\">"
+        for item in items {
+            let share = max(0, min(1, item.value / maximum)) * 80
+            html +=
+                "<span class=\"label\">\(escape(item.label))</span><span class=\"track\"><span class=\"fill\" style=\"width:\(String(format: "%.1f", share))%;background:\(item.color)\"></span><span class=\"value\">\(escape(item.text))</span></span>"
         }
-        if items.isEmpty { svg += "<text x=\"10\" y=\"18\" font-size=\"13\" fill=\"#888\">no data</text>" }
-        return svg + "</svg>"
+        return html + "</div>"
     }
 
-    /// Two polylines (created, converted) over the days.
+    /// Two polylines (created, converted) over the days; axis labels and legend in HTML.
     static func lines(_ days: [ReportData.Day]) -> String {
+        guard let first = days.first, let last = days.last else { return "<p class=\"empty\">no data</p>" }
         let width = 600.0
-        let height = 240.0
+        let height = 200.0
         let maximum = Double(max(days.map { max($0.created, $0.converted) }.max() ?? 1, 1))
         func points(_ value: (ReportData.Day) -> Int) -> String {
             days.enumerated().map { index, day in
-                let x = 30 + (days.count > 1 ? Double(index) / Double(days.count - 1) : 0) * (width - 40)
-                let y = height - 25 - Double(value(day)) / maximum * (height - 45)
+                let x = (days.count > 1 ? Double(index) / Double(days.count - 1) : 0) * width
+                let y = height - 2 - Double(value(day)) / maximum * (height - 4)
                 return String(format: "%.1f,%.1f", x, y)
             }.joined(separator: " ")
         }
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"daily trend\">"
-        svg +=
-            "<line x1=\"30\" y1=\"\(Int(height - 25))\" x2=\"\(Int(width - 10))\" y2=\"\(Int(height - 25))\" stroke=\"#ccc\"/>"
-        svg +=
-            "<text x=\"0\" y=\"20\" font-size=\"11\" fill=\"#777\">\(Int(maximum))</text><text x=\"0\" y=\"\(Int(height - 27))\" font-size=\"11\" fill=\"#777\">0</text>"
-        if let first = days.first, let last = days.last {
-            svg += "<text x=\"30\" y=\"\(Int(height - 8))\" font-size=\"11\" fill=\"#777\">\(escape(first.day))</text>"
-            svg +=
-                "<text x=\"\(Int(width - 10))\" y=\"\(Int(height - 8))\" font-size=\"11\" fill=\"#777\" text-anchor=\"end\">\(escape(last.day))</text>"
-            svg += "<polyline fill=\"none\" stroke=\"#2f7ed8\" stroke-width=\"2\" points=\"\(points(\.created))\"/>"
-            svg += "<polyline fill=\"none\" stroke=\"#27ae60\" stroke-width=\"2\" points=\"\(points(\.converted))\"/>"
-            svg +=
-                "<text x=\"40\" y=\"20\" font-size=\"12\" fill=\"#2f7ed8\">created</text><text x=\"110\" y=\"20\" font-size=\"12\" fill=\"#27ae60\">converted</text>"
-        } else {
-            svg += "<text x=\"40\" y=\"40\" font-size=\"13\" fill=\"#888\">no data</text>"
-        }
-        return svg + "</svg>"
+        var html = "<div class=\"trend\"><div class=\"legend\"><span style=\"color:#2f7ed8\">■ created</span>"
+        html += "<span style=\"color:#27ae60\">■ converted</span><span>peak \(Int(maximum)) a day</span></div>"
+        html +=
+            "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"daily trend\">"
+        html +=
+            "<line x1=\"0\" y1=\"\(Int(height - 1))\" x2=\"\(Int(width))\" y2=\"\(Int(height - 1))\" stroke=\"#ccc\"/>"
+        html +=
+            "<polyline fill=\"none\" stroke=\"#2f7ed8\" stroke-width=\"2\" vector-effect=\"non-scaling-stroke\" points=\"\(points(\.created))\"/>"
+        html +=
+            "<polyline fill=\"none\" stroke=\"#27ae60\" stroke-width=\"2\" vector-effect=\"non-scaling-stroke\" points=\"\(points(\.converted))\"/>"
+        html +=
+            "</svg><div class=\"axis\"><span>\(escape(first.day))</span><span>\(escape(last.day))</span></div></div>"
+        return html
     }
 
     static func color(_ semantic: String) -> String {

@@ -17,6 +17,7 @@ extension Migration {
         shipped("012_children_at_scale.sql", PackageResources._12_children_at_scale_sql),
         shipped("013_one_vocabulary.sql", PackageResources._13_one_vocabulary_sql),
         shipped("014_live_funnels.sql", PackageResources._14_live_funnels_sql),
+        shipped("015_one_currency.sql", PackageResources._15_one_currency_sql),
     ].compactMap { $0 }
 
     private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {

@@ -80,18 +80,25 @@ struct DemoCommand: AsyncParsableCommand {
         try? await server.shutdown()
         print("\n" + summary.line)
         do {
-            let data = try ReportData.load(connection)
-            print("\nfunnel (mart.funnel_stage)")
-            TextTable.print(
-                ["stage", "semantic", "leads now", "leads reached"],
-                data.stages.map { [$0.name, $0.semantic, String($0.leadsNow), String($0.leadsReached)] })
-            print("\nconversion by source (mart.conversion_by_source)")
-            TextTable.print(
-                ["source", "leads", "converted", "conversion"],
-                data.sources.map {
-                    [$0.name, String($0.leads), String($0.converted), ReportRenderer.percent($0.conversionRate)]
-                })
-            let path = try ReportCommand.write(data, to: "report.html")
+            let reports = try ReportData.load(connection)
+            for data in reports {
+                print("\nfunnel of \(data.host) (mart.funnel_stage, mart.funnel_cumulative)")
+                TextTable.print(
+                    ["stage", "semantic", "leads now", "ever had it", "reached or passed"],
+                    data.stages.map {
+                        [
+                            $0.name, $0.semantic, String($0.leadsNow), String($0.leadsReached),
+                            $0.leadsCumulative.map(String.init) ?? "–",
+                        ]
+                    })
+                print("\nconversion by source (mart.conversion_by_source)")
+                TextTable.print(
+                    ["source", "leads", "converted", "conversion"],
+                    data.sources.map {
+                        [$0.name, String($0.leads), String($0.converted), ReportRenderer.percent($0.conversionRate)]
+                    })
+            }
+            let path = try ReportCommand.write(reports, to: "report.html")
             print("\nHTML report: \(path)")
         } catch {
             throw RunFailure.failed(error)

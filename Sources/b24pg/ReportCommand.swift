@@ -13,8 +13,11 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the page.", valueName: "file"))
     var out = "report.html"
 
-    @Option(help: ArgumentHelp("Only this portal host (default: all portals).", valueName: "host"))
-    var portal: String?
+    @Option(
+        help: ArgumentHelp(
+            "A portal host to report on; repeat for several, one part each (default: every synced portal).",
+            valueName: "host"))
+    var portal: [String] = []
 
     @Option(help: "Days of the daily trend.")
     var days = 90
@@ -23,7 +26,7 @@ struct ReportCommand: ParsableCommand {
         let connection = try database.connect()
         try SyncCommand.requireMigrated(connection)
         do {
-            let path = try Self.write(try ReportData.load(connection, portal: portal, days: days), to: out)
+            let path = try Self.write(try ReportData.load(connection, hosts: portal, days: days), to: out)
             print("report: \(path)")
         } catch {
             throw RunFailure.failed(error)
@@ -31,7 +34,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// Writes the page and returns its absolute path.
-    static func write(_ data: ReportData, to path: String) throws -> String {
+    static func write(_ data: [ReportData], to path: String) throws -> String {
         let stamp = ISO8601DateFormatter().string(from: Date())
         let url = URL(fileURLWithPath: path)
         try Data(ReportRenderer.html(data, generatedAt: stamp).utf8).write(to: url)

@@ -102,7 +102,7 @@ struct MartViewTests {
             let convertedLeads = leads.filter { firstSuccess[$0.id] != nil }
             let ttc = try connection.execute(
                 """
-                SELECT source_id, ever_converted, median_hours::float8, p90_hours::float8, negative_durations
+                SELECT source_id, ever_converted, median_hours::float8, p90_hours::float8, negative_durations, source_name
                 FROM mart.time_to_convert
                 """
             ).rows
@@ -114,41 +114,95 @@ struct MartViewTests {
                 #expect(abs((row[2].flatMap(Double.init) ?? -1) - Self.percentile(hours, 0.5)) < 0.01)
                 #expect(abs((row[3].flatMap(Double.init) ?? -1) - Self.percentile(hours, 0.9)) < 0.01)
                 #expect(row[4] == String(raw.filter { $0 < 0 }.count))
+                #expect(row[5] == (data.sources.first { $0.statusID == row[0] }?.name ?? row[0] ?? "(no source)"))
             }
             #expect(ttc.map { Int($0[1] ?? "") ?? 0 }.reduce(0, +) == convertedLeads.count)
 
-            // product_revenue
+            // Money: each amount in its own currency and in the base one, never added across.
+            let base = try #require(data.currencies.first { $0.isBase })
+            let rates = Dictionary(
+                uniqueKeysWithValues: data.currencies.map {
+                    ($0.code, $0.amount / Double($0.amountCount) / (base.amount / Double(base.amountCount)))
+                })
+            #expect(Set(leads.map(\.currencyID)).count > 1, "the simulator's leads use several currencies")
+            func cents(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+            // product_revenue: a row per product and currency of its leads
             let productRows = leads.flatMap { lead in (data.productRows[lead.id] ?? []).map { (lead, $0) } }
-            let byProduct = Dictionary(grouping: productRows, by: \.1.productID)
+            struct ProductKey: Hashable {
+                let product: Int64
+                let currency: String
+            }
+            let byProduct = Dictionary(grouping: productRows) {
+                ProductKey(product: $0.1.productID, currency: $0.0.currencyID)
+            }
             let revenue = try connection.execute(
-                "SELECT product_id, leads, quantity::float8, amount::float8, converted_amount::float8 FROM mart.product_revenue"
+                """
+                SELECT product_id, currency_id, leads, quantity::float8, amount::float8, converted_amount::float8,
+                       amount_base::float8, converted_amount_base::float8, base_currency_id
+                FROM mart.product_revenue
+                """
             ).rows
             #expect(revenue.count == byProduct.count)
             for row in revenue {
-                let group = byProduct[Int64(row[0] ?? "") ?? -1] ?? []
-                #expect(row[1] == String(Set(group.map(\.0.id)).count))
-                #expect(abs((row[2].flatMap(Double.init) ?? -1) - group.reduce(0) { $0 + $1.1.quantity }) < 1e-6)
-                #expect(
-                    abs((row[3].flatMap(Double.init) ?? -1) - group.reduce(0) { $0 + $1.1.price * $1.1.quantity })
-                        < 1e-4)
+                let currency = row[1] ?? ""
+                let group = byProduct[ProductKey(product: Int64(row[0] ?? "") ?? -1, currency: currency)] ?? []
+                #expect(!group.isEmpty, "product \(row[0] ?? "") in \(currency)")
+                #expect(row[2] == String(Set(group.map(\.0.id)).count))
+                #expect(abs((row[3].flatMap(Double.init) ?? -1) - group.reduce(0) { $0 + $1.1.quantity }) < 1e-6)
+                let amount = group.reduce(0) { $0 + $1.1.price * $1.1.quantity }
+                #expect(abs((row[4].flatMap(Double.init) ?? -1) - amount) < 1e-4)
                 let converted = group.filter { semantic($0.0) == "S" }.reduce(0) { $0 + $1.1.price * $1.1.quantity }
-                #expect(abs((row[4].flatMap(Double.init) ?? -1) - converted) < 1e-4)
+                #expect(abs((row[5].flatMap(Double.init) ?? -1) - converted) < 1e-4)
+                let rate = try #require(rates[currency])
+                #expect(abs((row[6].flatMap(Double.init) ?? -1) - cents(amount * rate)) < 0.006)
+                #expect(abs((row[7].flatMap(Double.init) ?? -1) - cents(converted * rate)) < 0.006)
+                #expect(row[8] == base.code)
             }
 
-            // owner_performance
+            // owner_performance: open amounts per currency and summed in the base currency
             let byOwner = Dictionary(grouping: leads, by: \.assignedByID)
             let owners = try connection.execute(
-                "SELECT user_id, leads, converted, conversion_rate::text, open_amount::text FROM mart.owner_performance"
+                """
+                SELECT user_id, leads, converted, conversion_rate::text, open_amount_base::float8, base_currency_id,
+                       open_amounts::text
+                FROM mart.owner_performance
+                """
             ).rows
             #expect(owners.count == byOwner.count)
             for row in owners {
                 let group = byOwner[Int64(row[0] ?? "") ?? -1] ?? []
                 let converted = group.filter { semantic($0) == "S" }.count
-                let open = group.filter { semantic($0) == "P" }.reduce(Int64(0)) { $0 + $1.opportunityCents }
+                let open = group.filter { semantic($0) == "P" }
+                let openBase = open.reduce(0.0) {
+                    $0 + Double($1.opportunityCents) / 100 * (rates[$1.currencyID] ?? .nan)
+                }
                 #expect(row[1] == String(group.count) && row[2] == String(converted))
                 #expect(row[3] == Self.rate(converted, group.count))
-                #expect(Double(row[4] ?? "") == Double(open) / 100)
+                #expect(abs((row[4].flatMap(Double.init) ?? -1) - cents(openBase)) < 0.006)
+                #expect(row[5] == base.code)
+                let perCurrency = Dictionary(grouping: open, by: \.currencyID).mapValues {
+                    Double($0.reduce(Int64(0)) { $0 + $1.opportunityCents }) / 100
+                }
+                let parsed = try JSONSerialization.jsonObject(with: Data((row[6] ?? "{}").utf8)) as? [String: Double]
+                #expect(parsed == perCurrency, "user \(row[0] ?? "")")
             }
+
+            // lead: opportunity and product amount in the base currency
+            let foreign = try #require(
+                leads.first { $0.currencyID != base.code && !(data.productRows[$0.id] ?? []).isEmpty })
+            let converted = try connection.execute(
+                "SELECT opportunity_base::float8, product_amount_base::float8, base_currency_id FROM mart.lead WHERE lead_id = $1",
+                ids: [foreign.id]
+            ).rows.first
+            let foreignRate = try #require(rates[foreign.currencyID])
+            let foreignProducts = (data.productRows[foreign.id] ?? []).reduce(0) { $0 + $1.price * $1.quantity }
+            #expect(
+                abs(
+                    (converted?[0].flatMap(Double.init) ?? -1)
+                        - cents(Double(foreign.opportunityCents) / 100 * foreignRate)) < 0.006)
+            #expect(abs((converted?[1].flatMap(Double.init) ?? -1) - cents(foreignProducts * foreignRate)) < 0.006)
+            #expect(converted?[2] == base.code)
 
             // lead and the deleted lead
             #expect(try connection.execute("SELECT count(*) FROM mart.lead").scalar == String(leads.count))

@@ -4,63 +4,99 @@ import Testing
 
 @Suite("b24pg report: a self-contained HTML page with the same numbers as the mart views")
 struct ReportTests {
-    @Test("the page holds every stage, source, product and owner figure of the views, and nothing external")
+    @Test(
+        "one part per portal, each with that portal's own stage, source, product and owner figures (ids shared by both portals never merge), amounts in its base currency, nothing external"
+    )
     func reportMatchesViews() async throws {
-        let harness = try SyncHarness(leads: 800, seed: 35)
+        let first = try SyncHarness(leads: 800, seed: 35)
+        let second = try SyncHarness(leads: 300, seed: 36)
         try await withMigratedDatabase { connection, _ in
-            _ = try await harness.sync(connection)
-            let data = try ReportData.load(connection)
-            let html = ReportRenderer.html(data, generatedAt: "2026-01-01T00:00:00Z")
+            _ = try await first.sync(connection, host: "alpha.example")
+            _ = try await second.sync(connection, host: "beta.example")
+            let reports = try ReportData.load(connection)
+            #expect(reports.map(\.host) == ["alpha.example", "beta.example"])
+            #expect(reports.map(\.totalLeads) == [800, 300])
+            #expect(try ReportData.load(connection, hosts: ["beta.example"]).map(\.host) == ["beta.example"])
+            #expect(throws: ReportError.self) { try ReportData.load(connection, hosts: ["nowhere.example"]) }
+            let html = ReportRenderer.html(reports, generatedAt: "2026-01-01T00:00:00Z")
             #expect(html.hasPrefix("<!DOCTYPE html>"))
             #expect(!html.contains("<script"))
             #expect(!html.contains("http://") && !html.contains("https://"))
             #expect(html.contains("name=\"viewport\""))
-            #expect(html.contains("800 live leads"))
-
-            let funnel = try connection.execute(
-                "SELECT status_name, leads_reached, leads_now FROM mart.funnel_stage ORDER BY sort"
-            ).rows
-            for row in funnel {
+            let parts = html.components(separatedBy: "<article ").dropFirst().map { String($0) }
+            #expect(parts.count == 2)
+            for (part, host) in zip(parts, ["alpha.example", "beta.example"]) {
+                let id = try #require(
+                    try connection.execute("SELECT portal_id FROM mart.portal WHERE host = $1", [host]).scalar)
+                #expect(part.contains("<h2>\(host)</h2>"))
+                let total = try connection.execute("SELECT count(*) FROM mart.lead WHERE portal_id = $1::int", [id])
+                    .scalar
+                #expect(part.contains("\(total ?? "?") live leads · amounts in USD"))
+                let funnel = try connection.execute(
+                    """
+                    SELECT s.status_name, coalesce(c.leads_reached::text, '–'), s.leads_reached, s.leads_now
+                    FROM mart.funnel_stage s
+                    LEFT JOIN mart.funnel_cumulative c USING (portal_id, status_id)
+                    WHERE s.portal_id = $1::int ORDER BY s.sort
+                    """, [id]
+                ).rows
+                let funnelRows = funnel.map { row in
+                    "<tr>" + row.map { "<td>\(ReportRenderer.escape($0 ?? ""))</td>" }.joined() + "</tr>"
+                }
+                #expect(part.contains(funnelRows.joined()), "the funnel in stage order, \(host)")
+                let sources = try connection.execute(
+                    """
+                    SELECT source_name, leads, converted, junk, open, conversion_rate::float8, win_rate::float8
+                    FROM mart.conversion_by_source WHERE portal_id = $1::int
+                    """,
+                    [id]
+                ).rows
+                for row in sources {
+                    let cells = [
+                        row[0] ?? "", row[1] ?? "", row[2] ?? "", row[3] ?? "", row[4] ?? "",
+                        ReportRenderer.percent(row[5].flatMap(Double.init)),
+                        ReportRenderer.percent(row[6].flatMap(Double.init)),
+                    ]
+                    #expect(
+                        part.contains(
+                            "<tr>" + cells.map { "<td>\(ReportRenderer.escape($0))</td>" }.joined() + "</tr>"),
+                        "source \(row[0] ?? "") of \(host)")
+                }
+                // Products summed over currencies in the base currency, this portal's rows only.
+                let topProduct = try connection.execute(
+                    """
+                    SELECT product_name, sum(leads), sum(amount_base)::text FROM mart.product_revenue
+                    WHERE portal_id = $1::int GROUP BY product_id, product_name ORDER BY sum(amount_base) DESC LIMIT 1
+                    """, [id]
+                ).rows.first
                 #expect(
-                    html.contains(
-                        "<tr><td>\(ReportRenderer.escape(row[0] ?? ""))</td><td>\(row[1] ?? "")</td><td>\(row[2] ?? "")</td></tr>"
+                    part.contains(
+                        "<td>\(ReportRenderer.escape(topProduct?[0] ?? ""))</td><td>\(topProduct?[1] ?? "")</td><td>\(topProduct?[2] ?? "") USD</td>"
                     ))
-            }
-            let sources = try connection.execute(
-                "SELECT source_name, leads, converted, junk, open FROM mart.conversion_by_source"
-            ).rows
-            for row in sources {
-                let (leads, converted, junk) = (
-                    Double(row[1] ?? "") ?? 0, Double(row[2] ?? "") ?? 0, Double(row[3] ?? "") ?? 0
-                )
-                let cells = [
-                    row[0] ?? "", row[1] ?? "", row[2] ?? "", row[3] ?? "", row[4] ?? "",
-                    ReportRenderer.percent(converted / leads),
-                    ReportRenderer.percent(converted + junk > 0 ? converted / (converted + junk) : nil),
-                ]
+                let topOwner = try connection.execute(
+                    """
+                    SELECT user_name, leads, converted, open_amount_base::text FROM mart.owner_performance
+                    WHERE portal_id = $1::int ORDER BY leads DESC, user_name LIMIT 1
+                    """, [id]
+                ).rows.first
                 #expect(
-                    html.contains("<tr>" + cells.map { "<td>\(ReportRenderer.escape($0))</td>" }.joined() + "</tr>"),
-                    "source \(row[0] ?? "")")
+                    part.contains(
+                        "<td>\(ReportRenderer.escape(topOwner?[0] ?? ""))</td><td>\(topOwner?[1] ?? "")</td><td>\(topOwner?[2] ?? "")</td>"
+                    ))
+                #expect(part.contains("<td>\(topOwner?[3] ?? "") USD</td>"))
+                let lastDay = try connection.execute(
+                    "SELECT day::text, created, converted, junk FROM mart.leads_daily WHERE portal_id = $1::int ORDER BY day DESC LIMIT 1",
+                    [id]
+                ).rows
+                #expect(part.contains("<tr>" + (lastDay.first ?? []).map { "<td>\($0 ?? "")</td>" }.joined() + "</tr>"))
             }
-            let topProduct = try connection.execute(
-                "SELECT product_name, leads, round(amount, 2)::text FROM mart.product_revenue ORDER BY amount DESC LIMIT 1"
-            ).rows
-            #expect(
-                html.contains(
-                    "<td>\(ReportRenderer.escape(topProduct.first?[0] ?? ""))</td><td>\(topProduct.first?[1] ?? "")</td><td>\(topProduct.first?[2] ?? "")</td>"
-                ))
-            let topOwner = try connection.execute(
-                "SELECT user_name, leads, converted FROM mart.owner_performance ORDER BY leads DESC, user_name LIMIT 1"
-            ).rows
-            #expect(
-                html.contains(
-                    "<td>\(ReportRenderer.escape(topOwner.first?[0] ?? ""))</td><td>\(topOwner.first?[1] ?? "")</td><td>\(topOwner.first?[2] ?? "")</td>"
-                ))
-            let lastDay = try connection.execute(
-                "SELECT day::text, created, converted, junk FROM mart.leads_daily ORDER BY day DESC LIMIT 1"
-            ).rows
-            #expect(html.contains("<tr>" + (lastDay.first ?? []).map { "<td>\($0 ?? "")</td>" }.joined() + "</tr>"))
-            #expect(data.days.count <= 90)
+            #expect(reports.allSatisfy { $0.days.count <= 90 })
+            // Layout: charts are HTML bars (labels at the page's font size on a phone, wrapping),
+            // wide tables get the full width under their chart, nothing is wider than the page.
+            #expect(html.contains("<div class=\"bars\""))
+            #expect(!html.contains("<text"))
+            #expect(html.contains("class=\"pair wide\""))
+            #expect(html.contains("@media (max-width:600px)"))
         }
     }
 
@@ -70,10 +106,11 @@ struct ReportTests {
             ReportRenderer.escape("<script>alert('x')</script> & \"q\"")
                 == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;")
         let data = ReportData(
-            portals: ["p<1>"], stages: [.init(name: "<b>New</b>", semantic: "P", leadsNow: 1, leadsReached: 2)],
-            sources: [], days: [],
-            products: [], owners: [], totalLeads: 1)
-        let html = ReportRenderer.html(data, generatedAt: "now")
+            host: "p<1>", baseCurrency: "U<S>D",
+            stages: [.init(name: "<b>New</b>", semantic: "P", leadsNow: 1, leadsReached: 2, leadsCumulative: 2)],
+            sources: [], days: [], products: [], owners: [], totalLeads: 1)
+        let html = ReportRenderer.html([data], generatedAt: "now")
+        #expect(!html.contains("p<1>") && !html.contains("U<S>D"))
         #expect(!html.contains("<b>New</b>"))
         #expect(html.contains("&lt;b&gt;New&lt;/b&gt;"))
     }

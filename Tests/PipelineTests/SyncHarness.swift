@@ -39,10 +39,12 @@ struct SyncHarness {
         try setup.freshClient()
     }
 
-    /// Runs one sync into the database at `connection`.
-    func sync(_ connection: Connection, options: SyncOptions = SyncOptions()) async throws -> SyncSummary {
+    /// Runs one sync into the database at `connection`, as the portal `host`.
+    func sync(
+        _ connection: Connection, options: SyncOptions = SyncOptions(), host: String = "sim.example"
+    ) async throws -> SyncSummary {
         let engine = SyncEngine(
-            client: try client(), database: DatabaseWorker(connection: connection), host: "sim.example",
+            client: try client(), database: DatabaseWorker(connection: connection), host: host,
             options: options, log: .discarding, clock: clock)
         return try await engine.run()
     }

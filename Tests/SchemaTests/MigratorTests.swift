@@ -28,6 +28,7 @@ struct MigratorTests {
         "012_children_at_scale.sql": "3c6bcb6a0dfd00ba",
         "013_one_vocabulary.sql": "ea641c0928f6f913",
         "014_live_funnels.sql": "4a1679efe2e662de",
+        "015_one_currency.sql": "eb4021ec9f88a1bb",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
