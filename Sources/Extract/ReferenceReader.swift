@@ -31,6 +31,7 @@ public struct ReferenceReader: Sendable {
             BatchCommand(key: "users", method: "user.get", parameters: ["sort": "ID", "order": "ASC", "start": 0]),
             BatchCommand(key: "mode", method: "crm.settings.mode.get", parameters: [:]),
             BatchCommand(key: "profile", method: "profile", parameters: [:]),
+            BatchCommand(key: "layout", method: "crm.lead.details.configuration.get", parameters: ["scope": "C"]),
         ]
         // More ranges than the request holds are not counted at all (the run then scans ids).
         let counted = ranges.count <= Self.countLimit && !ranges.isEmpty
@@ -82,13 +83,14 @@ public struct ReferenceReader: Sendable {
             userFields: result.results["userfields"]?.elements ?? [], users: users,
             crmMode: result.errors["mode"] == nil ? result.results["mode"] : nil,
             profile: result.errors["profile"] == nil ? result.results["profile"] : nil,
+            cardLayout: result.errors["layout"] == nil ? result.results["layout"] : nil,
             leadCounts: counted ? Self.counts(result, ranges.count) : nil, portalNow: now, time: zone)
     }
 
     /// Commands whose failure does not fail the read.
-    static let optional: Set<String> = ["mode", "profile"]
+    static let optional: Set<String> = ["mode", "profile", "layout"]
 
-    /// Ranges counted at most (the reference request holds 50 commands).
+    /// Ranges counted at most (the reference request holds 50 commands, 9 of them the rest).
     public static let countLimit = 40
 
     /// The count of every range, or `nil` when any is missing.
@@ -116,6 +118,9 @@ public struct ReferenceAnswer: Sendable {
     public var crmMode: JSON?
     /// `profile`: the webhook's user (`ID`, `ADMIN`…), when the portal answered it.
     public var profile: JSON?
+    /// The shared lead card layout (`crm.lead.details.configuration.get`, scope `C`); `nil` when
+    /// the portal refused the method, `null` when no layout was saved.
+    public var cardLayout: JSON?
     /// Leads the portal lists in each asked id range, when asked and every range answered.
     public var leadCounts: [Int]?
     /// The portal's clock (unix seconds) when it answered: the run's "now".
@@ -126,8 +131,10 @@ public struct ReferenceAnswer: Sendable {
     /// An answer with the given lists (tests build them by hand).
     public init(
         stages: [JSON], sources: [JSON], currencies: [JSON], fields: JSONObject, userFields: [JSON], users: [JSON],
-        crmMode: JSON? = nil, profile: JSON? = nil, leadCounts: [Int]? = nil, portalNow: Int64, time: PortalTime
+        crmMode: JSON? = nil, profile: JSON? = nil, cardLayout: JSON? = nil, leadCounts: [Int]? = nil,
+        portalNow: Int64, time: PortalTime
     ) {
+        self.cardLayout = cardLayout
         self.stages = stages
         self.sources = sources
         self.currencies = currencies

@@ -168,5 +168,8 @@ extension CopyWriter {
         append(field.isCustom)
         append(field.items)
         append(field.sort)
+        append(field.sectionName)
+        append(field.sectionSort)
+        append(field.fieldSort)
     }
 }

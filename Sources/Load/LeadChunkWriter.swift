@@ -100,6 +100,25 @@ public struct DirectLeadWriter: LeadChunkWriter {
     /// The direct writer.
     public init() {}
 
+    /// Copies the chunk's product rows with what `dw.fact_lead_product` keeps of their lead
+    /// (currency, stage semantics, live) and whether an earlier row of the lead has the product.
+    static func copyProductRows(_ chunk: LeadChunk, portalID: Int64, loader: StarLoader) throws -> CopySummary {
+        let leads = Dictionary(chunk.leads.map { ($0.leadID, $0) }, uniquingKeysWith: { _, last in last })
+        let rows = StarLoader.unique(chunk.productRows, keepLast: true, by: \.rowID).sorted { $0.rowID < $1.rowID }
+        var seen: Set<SIMD2<Int64>> = []
+        return try loader.copy(
+            rows, into: StarTable.factLeadProduct.name,
+            columns: StarTable.factLeadProduct.columns + StarTable.productRowLeadColumns
+        ) { writer, row in
+            writer.append(productRow: row, portalID: portalID)
+            let lead = leads[row.leadID]
+            writer.append(lead?.currencyID)
+            writer.append(lead?.statusSemantic)
+            writer.append(false)
+            writer.append(!seen.insert(SIMD2(row.leadID, row.productID ?? Int64.min)).inserted)
+        }
+    }
+
     /// Copies the chunk into the star and derives what it implies.
     public func write(
         _ chunk: LeadChunk, portalID: Int64, runID: Int64, portalNow: Int64, loader: StarLoader
@@ -110,10 +129,7 @@ public struct DirectLeadWriter: LeadChunkWriter {
                 $0.append(lead: $1, portalID: portalID)
                 $0.append(runID)
             },
-            productRows: try loader.copy(
-                StarLoader.unique(chunk.productRows, keepLast: true, by: \.rowID),
-                into: StarTable.factLeadProduct.name, columns: StarTable.factLeadProduct.columns
-            ) { $0.append(productRow: $1, portalID: portalID) },
+            productRows: try Self.copyProductRows(chunk, portalID: portalID, loader: loader),
             links: try loader.copy(
                 StarLoader.unique(chunk.contactLinks, keepLast: false, by: { SIMD2($0.leadID, $0.contactID) }),
                 into: StarTable.bridgeLeadContact.name, columns: StarTable.bridgeLeadContact.columns

@@ -44,8 +44,9 @@ extension StarLoader {
         return outcome
     }
 
-    /// Marks every live lead missing from the staged scan deleted at the portal time `$3`, closes
-    /// its current version there and opens one with `is_deleted` (its attributes as last seen).
+    /// Marks every live lead missing from the staged scan deleted at the portal time `$3` (its
+    /// product rows too), closes its current version there and opens one with `is_deleted` (its
+    /// attributes as last seen).
     /// `$1` portal_id, `$2` run_id. Its row count is the number of leads marked.
     static var markDeleted: String {
         let tracked = StarTable.trackedLeadColumns.joined(separator: ", ")
@@ -56,6 +57,9 @@ extension StarLoader {
                 WHERE f.portal_id = $1 AND NOT f.is_deleted
                   AND NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = f.lead_id)
                 RETURNING f.lead_id, \(StarTable.trackedLeadColumns.map { "f.\($0)" }.joined(separator: ", "))
+            ), products AS (
+                UPDATE dw.fact_lead_product p SET lead_is_deleted = true
+                FROM marked m WHERE p.portal_id = $1 AND p.lead_id = m.lead_id
             ), closed AS (
                 UPDATE dw.fact_lead_version v SET is_current = false, valid_to = greatest(v.valid_from, to_timestamp($3))
                 FROM marked m WHERE v.portal_id = $1 AND v.lead_id = m.lead_id AND v.is_current

@@ -25,9 +25,13 @@ public final class StarLoader {
         prepared = true
     }
 
-    /// Loads reference data (stages, sources, users, currencies, fields) in one transaction.
-    public func loadReference(portalID: Int64, _ reference: ReferenceData) throws {
+    /// Loads reference data (stages, sources, users, currencies, fields) in one transaction, and
+    /// says what became of `mart.lead_custom_fields` (rebuilt only when the field definitions
+    /// changed; `busy` when a reader held it past the wait, the old view then stays).
+    @discardableResult
+    public func loadReference(portalID: Int64, _ reference: ReferenceData) throws -> CustomFieldViewState {
         try prepare()
+        var state = CustomFieldViewState.unchanged
         try connection.transaction {
             try stage(.dimStatus, reference.stages) { writer, row in writer.append(status: row, portalID: portalID) }
             try stage(.dimSource, reference.sources) { writer, row in writer.append(source: row, portalID: portalID) }
@@ -40,7 +44,10 @@ public final class StarLoader {
                 try connection.execute(table.upsertFromStaging())
             }
             try SQLScript.referenceFinish.run(on: connection, ids: [portalID])
+            let answer = try connection.execute("SELECT etl.refresh_lead_custom_fields()").scalar
+            state = CustomFieldViewState(rawValue: answer ?? "") ?? .usedByOtherViews
         }
+        return state
     }
 
     /// COPYs `rows` into `table`'s staging table, each encoded by `encode`.

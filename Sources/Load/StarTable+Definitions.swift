@@ -25,6 +25,12 @@ extension StarTable {
         ],
         key: ["portal_id", "row_id"])
 
+    /// What `dw.fact_lead_product` keeps of each row's lead and of the lead's other rows (written
+    /// by the load, not compared with the portal).
+    public static let productRowLeadColumns = [
+        "lead_currency_id", "lead_status_semantic", "lead_is_deleted", "repeats_product",
+    ]
+
     /// `dw.bridge_lead_contact`, one row per lead and bound contact.
     public static let bridgeLeadContact = StarTable(
         "dw.bridge_lead_contact",
@@ -83,6 +89,7 @@ extension StarTable {
         "dw.dim_lead_field",
         columns: [
             "portal_id", "field_name", "type", "label", "is_multiple", "is_required", "is_custom", "items", "sort",
+            "section_name", "section_sort", "field_sort",
         ],
         key: ["portal_id", "field_name"])
 

@@ -126,11 +126,23 @@ public final class SyncEngine: Sendable {
         }
         let reference = ReferenceTransformer.reference(
             stages: answer.stages, sources: answer.sources, currencies: answer.currencies, fields: answer.fields,
-            userFields: answer.userFields, users: answer.users)
+            userFields: answer.userFields, users: answer.users, cardLayout: answer.cardLayout)
         let host = self.host
-        try await database.run { loader in
+        let viewState = try await database.run { loader in
             _ = try loader.registerPortal(host: host, timeZone: answer.time.offsetText)
-            try loader.loadReference(portalID: portalID, reference)
+            return try loader.loadReference(portalID: portalID, reference)
+        }
+        switch viewState {
+        case .unchanged: break
+        case .rebuilt: log.event(LogKey.Event.customFieldView, ["state": "rebuilt"])
+        case .busy, .usedByOtherViews:
+            log.event(
+                LogKey.Event.customFieldView, level: .warning,
+                [
+                    "state": "\(viewState.rawValue)",
+                    "warning":
+                        "the custom fields changed but mart.lead_custom_fields was not rebuilt; the sync goes on and a later run rebuilds it",
+                ])
         }
         log.event(
             LogKey.Event.runStarted,
@@ -144,6 +156,7 @@ public final class SyncEngine: Sendable {
             productRows: ProductRowCapability(stored: productRowAccess),
             deleteCheck: basis.map { DeleteCheck(basis: $0, portalCounts: answer.leadCounts) })
         var summary = SyncSummary(runID: runID, mode: options.mode.name)
+        summary.customFieldView = viewState
         for stream in streams {
             summary.add(try await stream.runPass(context))
         }

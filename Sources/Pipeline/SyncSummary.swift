@@ -35,6 +35,8 @@ public struct SyncSummary: Sendable, Equatable {
     public var throttled = 0
     /// Wall time, seconds.
     public var seconds = 0.0
+    /// What became of `mart.lead_custom_fields` (rebuilt when the field definitions changed).
+    public var customFieldView = CustomFieldViewState.unchanged
     /// Seconds spent in database calls (they overlap with reading the portal, so this is not a share of `seconds`).
     public var databaseSeconds = 0.0
 
@@ -45,6 +47,8 @@ public struct SyncSummary: Sendable, Equatable {
             + "audited=\(audited ? "yes" : "no") repaired=\(repaired) requests=\(requests) "
             + "retries=\(retries) throttled=\(throttled) duration=\(String(format: "%.1f", seconds))s "
             + "database=\(String(format: "%.1f", databaseSeconds))s"
+            + (customFieldView == .unchanged
+                ? "" : " custom_field_view=\(customFieldView.rawValue.replacingOccurrences(of: " ", with: "_"))")
     }
 }
 

@@ -20,6 +20,8 @@ public enum FieldValue: Sendable, Equatable {
     case ints([Int64])
     /// Phones or e-mails.
     case multifield([SimMultifield])
+    /// A value already in its legacy JSON shape (custom fields of the other user types).
+    case json(JSON)
 
     /// The value as an integer the way PHP's `(int)` casts it, for filter comparisons.
     var integerValue: Int64? {
@@ -30,7 +32,7 @@ public enum FieldValue: Sendable, Equatable {
         case .string(let text): return PHPCast.intval(text)
         case .date(let value): return value
         case .flag(let value): return value ? 1 : 0
-        case .null, .ints, .multifield: return nil
+        case .null, .ints, .multifield, .json: return nil
         }
     }
 
@@ -51,6 +53,7 @@ public enum FieldValue: Sendable, Equatable {
         case .string(let text): return text.isEmpty
         case .ints(let values): return values.isEmpty
         case .multifield(let values): return values.isEmpty
+        case .json(let value): return value == .bool(false) || value == .string("")
         default: return false
         }
     }

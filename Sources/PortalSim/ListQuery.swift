@@ -207,6 +207,7 @@ struct ListQuery: Sendable {
         case .flag(let flag): return flag ? "Y" : "N"
         case .ints(let values): return values.map(String.init).joined(separator: ",")
         case .multifield(let values): return values.map(\.value).joined(separator: ",")
+        case .json(let value): return value.stringValue ?? value.serialized()
         }
     }
 

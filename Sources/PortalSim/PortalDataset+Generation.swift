@@ -64,35 +64,38 @@ extension PortalDataset {
                 measureCode: index % 4 == 0 ? 796 : 9, measureName: index % 4 == 0 ? "pcs" : "unit",
                 type: index % 5 == 0 ? 7 : (index % 7 == 0 ? 4 : 1))
         }
-        let customFields = [
-            SimCustomField(
-                id: 301, fieldName: "UF_CRM_BUDGET_NOTE", userTypeID: "string", multiple: false, mandatory: false,
-                sort: 100, label: "Budget note", items: []),
-            SimCustomField(
-                id: 302, fieldName: "UF_CRM_SCORE", userTypeID: "double", multiple: false, mandatory: false, sort: 110,
-                label: "Lead score", items: []),
-            SimCustomField(
-                id: 303, fieldName: "UF_CRM_INTERESTS", userTypeID: "enumeration", multiple: true, mandatory: false,
-                sort: 120,
-                label: "Interests",
-                items: [
-                    (101, "CRM"), (102, "Telephony"), (103, "Tasks"), (104, "Sites"), (105, "Мобильное приложение"),
-                ]),
-            SimCustomField(
-                id: 304, fieldName: "UF_CRM_CHANNEL", userTypeID: "enumeration", multiple: false, mandatory: false,
-                sort: 130,
-                label: "Preferred channel",
-                items: [(201, "Phone"), (202, "E-mail"), (203, "Messenger"), (204, "Visit")]),
-            SimCustomField(
-                id: 305, fieldName: "UF_CRM_NEXT_CALL", userTypeID: "datetime", multiple: false, mandatory: false,
-                sort: 140, label: "Next call", items: []),
-            SimCustomField(
-                id: 306, fieldName: "UF_CRM_VIP", userTypeID: "boolean", multiple: false, mandatory: false, sort: 150,
-                label: "VIP", items: []),
-            SimCustomField(
-                id: 307, fieldName: "UF_CRM_1704817278", userTypeID: "integer", multiple: false, mandatory: false,
-                sort: 160, label: "External id", items: []),
-        ]
+        let customFields =
+            [
+                SimCustomField(
+                    id: 301, fieldName: "UF_CRM_BUDGET_NOTE", userTypeID: "string", multiple: false, mandatory: false,
+                    sort: 100, label: "Budget note", items: []),
+                SimCustomField(
+                    id: 302, fieldName: "UF_CRM_SCORE", userTypeID: "double", multiple: false, mandatory: false,
+                    sort: 110,
+                    label: "Lead score", items: []),
+                SimCustomField(
+                    id: 303, fieldName: "UF_CRM_INTERESTS", userTypeID: "enumeration", multiple: true, mandatory: false,
+                    sort: 120,
+                    label: "Interests",
+                    items: [
+                        (101, "CRM"), (102, "Telephony"), (103, "Tasks"), (104, "Sites"), (105, "Мобильное приложение"),
+                    ]),
+                SimCustomField(
+                    id: 304, fieldName: "UF_CRM_CHANNEL", userTypeID: "enumeration", multiple: false, mandatory: false,
+                    sort: 130,
+                    label: "Preferred channel",
+                    items: [(201, "Phone"), (202, "E-mail"), (203, "Messenger"), (204, "Visit")]),
+                SimCustomField(
+                    id: 305, fieldName: "UF_CRM_NEXT_CALL", userTypeID: "datetime", multiple: false, mandatory: false,
+                    sort: 140, label: "Next call", items: []),
+                SimCustomField(
+                    id: 306, fieldName: "UF_CRM_VIP", userTypeID: "boolean", multiple: false, mandatory: false,
+                    sort: 150,
+                    label: "VIP", items: []),
+                SimCustomField(
+                    id: 307, fieldName: "UF_CRM_1704817278", userTypeID: "integer", multiple: false, mandatory: false,
+                    sort: 160, label: "External id", items: []),
+            ] + typedCustomFields
         var dataset = PortalDataset(
             time: time, stages: defaultStages, sources: defaultSources,
             currencies: [
@@ -137,6 +140,89 @@ extension PortalDataset {
         }
         dataset.nextHistoryID = historyID
         return dataset
+    }
+
+    /// Custom fields of every other user type, single and multiple (`bitrix24-api.md` §7 lists
+    /// the types; their legacy value shapes are not verified, so the portal writes the harsher
+    /// plausible ones: dates as local midnight with offset, files without a name).
+    static let typedCustomFields: [SimCustomField] = [
+        ("UF_CRM_BUDGET", "money", false, "Budget"), ("UF_CRM_OFFERS", "money", true, "Offers"),
+        ("UF_CRM_BIRTHDAY", "date", false, "Birthday"), ("UF_CRM_VISITS", "date", true, "Visit days"),
+        ("UF_CRM_CALLS", "datetime", true, "Call times"), ("UF_CRM_CURATOR", "employee", false, "Curator"),
+        ("UF_CRM_TEAM", "employee", true, "Team"), ("UF_CRM_ORIGIN", "crm", false, "Came from"),
+        ("UF_CRM_PEOPLE", "crm", true, "Related contacts"), ("UF_CRM_CONTRACT", "file", false, "Contract"),
+        ("UF_CRM_SCANS", "file", true, "Scans"), ("UF_CRM_OFFICE", "address", false, "Office"),
+        ("UF_CRM_BRANCHES", "address", true, "Branches"), ("UF_CRM_SITE", "url", false, "Website"),
+        ("UF_CRM_PAGES", "url", true, "Pages"), ("UF_CRM_TAGS", "string", true, "Tags"),
+        ("UF_CRM_RATINGS", "double", true, "Ratings"), ("UF_CRM_SEATS", "integer", true, "Seats"),
+    ].enumerated().map { index, field in
+        SimCustomField(
+            id: 308 + index, fieldName: field.0, userTypeID: field.1, multiple: field.2, mandatory: false,
+            sort: 170 + index * 10, label: field.3, items: [],
+            crmTypes: field.0 == "UF_CRM_ORIGIN"
+                ? ["LEAD", "CONTACT"] : (field.0 == "UF_CRM_PEOPLE" ? ["CONTACT"] : []))
+    }
+
+    /// Values of `typedCustomFields` for one lead, from their own random stream (the lead's other
+    /// values do not move when these change).
+    func typedCustomValues(lead id: Int64, created: Int64) -> [String: SimCustomValue] {
+        var random = SimRandom(seed: seed, stream: 0xC057_0000_0000 + UInt64(id))
+        var values: [String: SimCustomValue] = [:]
+        func some<T>(_ share: Double, _ make: (inout SimRandom) -> T) -> [T] {
+            guard random.chance(share) else { return [] }
+            return (0..<Int.random(in: 1...3, using: &random)).map { _ in make(&random) }
+        }
+        func money(_ random: inout SimRandom) -> SimTypedValue {
+            let cents = Int64.random(in: 1...500_000, using: &random) * (random.chance(0.5) ? 100 : 5)
+            return .money(cents: cents, currency: random.pick(["USD", "EUR", "RUB"]))
+        }
+        func day(_ random: inout SimRandom) -> SimTypedValue {
+            .day(created + Int64.random(in: -400...400, using: &random) * 86_400)
+        }
+        func file(_ random: inout SimRandom) -> SimTypedValue {
+            let fileID = Int64.random(in: 1000...99_999, using: &random)
+            return .file(id: fileID, name: "scan-\(fileID).pdf")
+        }
+        func address(_ random: inout SimRandom) -> SimTypedValue {
+            .address(
+                "\(Int.random(in: 1...99, using: &random)) \(random.pick(["Main St", "Tverskaya", "Unter den Linden"])), \(random.pick(["Berlin", "Moscow", "Austin"]))",
+                latitude: Double(Int.random(in: -8000...8000, using: &random)) / 100,
+                longitude: Double(Int.random(in: -17_000...17_000, using: &random)) / 100,
+                locationID: Int64.random(in: 1...5000, using: &random))
+        }
+        let userIDs = users.map(\.id)
+        let typed: [(String, [SimTypedValue])] = [
+            ("UF_CRM_BUDGET", Array(some(0.5, money).prefix(1))), ("UF_CRM_OFFERS", some(0.4, money)),
+            ("UF_CRM_BIRTHDAY", Array(some(0.4, day).prefix(1))), ("UF_CRM_VISITS", some(0.4, day)),
+            ("UF_CRM_CALLS", some(0.4) { .instant(created + Int64.random(in: 60...9_000_000, using: &$0)) }),
+            ("UF_CRM_CURATOR", Array(some(0.5) { .user($0.pick(userIDs)) }.prefix(1))),
+            ("UF_CRM_TEAM", some(0.4) { .user($0.pick(userIDs)) }),
+            (
+                "UF_CRM_ORIGIN",
+                Array(
+                    some(0.4) {
+                        $0.chance(0.5)
+                            ? .crm(prefix: "L", id: Int64.random(in: 1...max(1, id), using: &$0))
+                            : .crm(prefix: "C", id: Int64.random(in: 1...contactCount, using: &$0))
+                    }.prefix(1))
+            ),
+            ("UF_CRM_PEOPLE", some(0.4) { .crm(prefix: "C", id: Int64.random(in: 1...contactCount, using: &$0)) }),
+            ("UF_CRM_CONTRACT", Array(some(0.3, file).prefix(1))), ("UF_CRM_SCANS", some(0.3, file)),
+            ("UF_CRM_OFFICE", Array(some(0.4, address).prefix(1))), ("UF_CRM_BRANCHES", some(0.3, address)),
+            (
+                "UF_CRM_SITE",
+                Array(some(0.4) { .text("https://site\(Int.random(in: 1...999, using: &$0)).example/") }.prefix(1))
+            ),
+            (
+                "UF_CRM_PAGES",
+                some(0.3) { .text("https://example.org/p/\(Int.random(in: 1...999, using: &$0))?a=1&b=2") }
+            ),
+            ("UF_CRM_TAGS", some(0.5) { .text($0.pick(["vip", "partner", "tender", "Ёлка", "a|b"])) }),
+            ("UF_CRM_RATINGS", some(0.5) { .number(Double(Int.random(in: 0...50, using: &$0)) / 10) }),
+            ("UF_CRM_SEATS", some(0.5) { .integer(Int64.random(in: 1...500, using: &$0)) }),
+        ]
+        for (name, list) in typed where !list.isEmpty { values[name] = .values(list) }
+        return values
     }
 
     /// Builds one lead with its product rows, bindings and stage events.
@@ -249,6 +335,7 @@ extension PortalDataset {
         if random.chance(0.5) {
             custom["UF_CRM_1704817278"] = .integer(Int64.random(in: 1...9_999_999, using: &random))
         }
+        custom.merge(typedCustomValues(lead: id, created: created)) { first, _ in first }
 
         let hasUTM = random.chance(0.4)
         var title = "\(random.pick(SampleText.titleWords)) #\(id)"

@@ -57,6 +57,10 @@ extension PortalDataset {
             case .enumeration(let ids): return field.isMultiple ? .ints(ids) : (ids.first.map(FieldValue.int) ?? .null)
             case .datetime(let stamp): return .date(stamp)
             case .boolean(let flag): return .int(flag ? 1 : 0)
+            case .values(let list):
+                let definition = customFields.first { $0.fieldName == field.name }
+                let written = list.map { legacyText(of: $0, definition) }
+                return .json(field.isMultiple ? .array(written) : (written.first ?? .string("")))
             }
         }
     }
@@ -122,7 +126,7 @@ extension PortalDataset {
             case .datetime, .date: return .string("")
             case .company where inList: return .string("0")
             case .multifield: return nil
-            case .enumeration where field.isMultiple: return .bool(false)
+            case _ where field.isCustom && field.isMultiple: return .bool(false)
             default: return .null
             }
         case .int(let number): return .string(String(number))
@@ -135,6 +139,9 @@ extension PortalDataset {
         case .flag(let flag): return .string(flag ? "Y" : "N")
         case .ints(let values):
             return values.isEmpty ? .bool(false) : .array(values.map { .string(String($0)) })
+        case .json(let value):
+            if field.isMultiple, value.arrayValue?.isEmpty == true { return .bool(false) }
+            return value
         case .multifield(let values):
             guard !values.isEmpty else { return nil }
             return .array(
@@ -144,6 +151,35 @@ extension PortalDataset {
                         "VALUE": .string(item.value), "TYPE_ID": .string(item.typeID),
                     ]
                 })
+        }
+    }
+
+    /// One typed custom value as the legacy API writes it: text, or for a file an object with
+    /// its id and two URLs (the download one carries the caller's token).
+    func legacyText(of value: SimTypedValue, _ definition: SimCustomField?) -> JSON {
+        switch value {
+        case .text(let text): return .string(text)
+        case .number(let number): return .string(PHPFormat.float(number))
+        case .integer(let number): return .string(String(number))
+        case .money(let cents, let currency):
+            let amount = cents % 100 == 0 ? String(cents / 100) : PHPFormat.money(cents)
+            return .string("\(amount)|\(currency)")
+        case .day(let stamp): return .string(time.format(time.startOfDay(stamp)))
+        case .instant(let stamp): return .string(time.format(stamp))
+        case .user(let id): return .string(String(id))
+        case .crm(let prefix, let id):
+            return .string((definition?.crmTypes.count ?? 2) == 1 ? String(id) : "\(prefix)_\(id)")
+        case .file(let id, _):
+            let field = definition?.fieldName ?? "UF"
+            return [
+                "id": .int(id),
+                "showUrl": .string(
+                    "/bitrix/components/bitrix/crm.lead.show/show_file.php?fieldName=\(field)&fileId=\(id)"),
+                "downloadUrl": .string(
+                    "/rest/crm.lead.show_file?auth=SIMTOKEN\(seed)x\(id)&fieldName=\(field)&fileId=\(id)"),
+            ]
+        case .address(let text, let latitude, let longitude, let locationID):
+            return .string("\(text)|\(latitude);\(longitude)|\(locationID)")
         }
     }
 

@@ -66,12 +66,46 @@ public struct SimCompany: Sendable, Equatable {
     public var dateModify: Int64
 }
 
+/// A section of the lead card.
+public struct SimCardSection: Sendable, Equatable {
+    /// Section code (`main`, `additional`…).
+    public var name: String
+    /// Title users see.
+    public var title: String
+    /// Field names in the order the card shows them.
+    public var fields: [String]
+
+    /// The simulator's shared card: custom fields in an order other than their `SORT`, some
+    /// not on the card at all.
+    public static let defaultLayout: [SimCardSection] = [
+        SimCardSection(
+            name: "main", title: "About the lead",
+            fields: ["TITLE", "STATUS_ID", "SOURCE_ID", "UF_CRM_CHANNEL", "OPPORTUNITY"]),
+        SimCardSection(
+            name: "user_deal", title: "Deal terms",
+            fields: ["UF_CRM_BUDGET", "UF_CRM_OFFERS", "UF_CRM_SCORE", "UF_CRM_INTERESTS"]),
+        SimCardSection(
+            name: "user_people", title: "People",
+            fields: ["UF_CRM_CURATOR", "UF_CRM_TEAM", "UF_CRM_PEOPLE", "UF_CRM_ORIGIN"]),
+        SimCardSection(
+            name: "additional", title: "More",
+            fields: [
+                "ASSIGNED_BY_ID", "UF_CRM_NEXT_CALL", "UF_CRM_CALLS", "UF_CRM_VISITS", "UF_CRM_BIRTHDAY", "UF_CRM_VIP",
+                "UF_CRM_SITE", "UF_CRM_PAGES", "UF_CRM_OFFICE", "UF_CRM_BRANCHES", "UF_CRM_CONTRACT", "UF_CRM_SCANS",
+                "UF_CRM_TAGS", "UF_CRM_RATINGS",
+            ]),
+    ]
+}
+
 /// Everything the simulated portal knows: reference data, leads and their children.
 ///
 /// Generated deterministically from a seed; the write methods change it like the real portal.
 public struct PortalDataset: Sendable {
     /// The portal's time zone.
     public var time: PortalTime
+    /// The shared lead card (`crm.lead.details.configuration.get`, scope `C`): sections in order,
+    /// each with its fields in order; `nil` when no common layout was saved.
+    public var cardLayout: [SimCardSection]? = SimCardSection.defaultLayout
     /// Lead stages in funnel order (`ENTITY_ID=STATUS`).
     public var stages: [SimStatus]
     /// Lead sources (`ENTITY_ID=SOURCE`).

@@ -143,6 +143,34 @@ public enum SimCustomValue: Sendable, Equatable {
     case datetime(Int64)
     /// A boolean.
     case boolean(Bool)
+    /// Values of the other user types (and multiple strings and numbers), typed; the portal writes
+    /// them as the legacy API does.
+    case values([SimTypedValue])
+}
+
+/// One value of a custom field of a type the legacy API writes as text (or, for files, an object).
+public enum SimTypedValue: Sendable, Equatable {
+    /// Text (`string`, `url`).
+    case text(String)
+    /// A number (`double`).
+    case number(Double)
+    /// An integer (`integer`).
+    case integer(Int64)
+    /// Money: an amount in cents and its currency, written `1500|USD` or `99.95|EUR`.
+    case money(cents: Int64, currency: String)
+    /// A day (`date`): the portal-local day of this instant, written as that day's local midnight.
+    case day(Int64)
+    /// An instant (`datetime`).
+    case instant(Int64)
+    /// A user id (`employee`).
+    case user(Int64)
+    /// A CRM item (`crm`): its type prefix (`L`, `C`, `CO`, `D`) and id.
+    case crm(prefix: String, id: Int64)
+    /// A file: its id and name (the legacy API answers only the id and two URLs that carry the
+    /// caller's token).
+    case file(id: Int64, name: String)
+    /// An address with its point and location id, written `text|lat;lng|id`.
+    case address(String, latitude: Double, longitude: Double, locationID: Int64)
 }
 
 /// A custom field definition (`crm.lead.userfield.list`).
@@ -163,12 +191,15 @@ public struct SimCustomField: Sendable, Equatable {
     public var label: String
     /// Enumeration options (id, value).
     public var items: [(id: Int64, value: String)]
+    /// For `crm` fields: the CRM types it may bind (`LEAD`, `CONTACT`, `COMPANY`, `DEAL`).
+    public var crmTypes: [String] = []
 
     /// Equal when every attribute and option is equal.
     public static func == (lhs: SimCustomField, rhs: SimCustomField) -> Bool {
         lhs.id == rhs.id && lhs.fieldName == rhs.fieldName && lhs.userTypeID == rhs.userTypeID
             && lhs.multiple == rhs.multiple && lhs.label == rhs.label && lhs.sort == rhs.sort
             && lhs.items.map(\.id) == rhs.items.map(\.id) && lhs.items.map(\.value) == rhs.items.map(\.value)
+            && lhs.crmTypes == rhs.crmTypes
     }
 }
 

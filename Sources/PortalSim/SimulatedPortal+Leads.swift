@@ -48,6 +48,7 @@ extension SimulatedPortal {
             ]
             if let statusType = field.statusType { entry["statusType"] = .string(statusType) }
             if field.isCustom, let definition = dataset.customFields.first(where: { $0.fieldName == field.name }) {
+                entry["type"] = .string(definition.userTypeID)
                 entry["listLabel"] = .string(definition.label)
                 entry["formLabel"] = .string(definition.label)
                 entry["filterLabel"] = .string(definition.label)
@@ -55,11 +56,22 @@ extension SimulatedPortal {
                     entry["items"] = .array(
                         definition.items.map { ["ID": .string(String($0.id)), "VALUE": .string($0.value)] })
                 }
-                entry["settings"] = .array([])
+                entry["settings"] = Self.settings(of: definition)
             }
             result[field.name] = .object(entry)
         }
         return .object(result)
+    }
+
+    /// A custom field's `settings`: for `crm` fields the CRM types it binds (`"Y"`/`"N"`), an
+    /// empty list otherwise (as PHP writes an empty array).
+    static func settings(of definition: SimCustomField) -> JSON {
+        guard definition.userTypeID == "crm" else { return .array([]) }
+        var settings = JSONObject()
+        for type in ["LEAD", "CONTACT", "COMPANY", "DEAL"] {
+            settings[type] = .string(definition.crmTypes.contains(type) ? "Y" : "N")
+        }
+        return .object(settings)
     }
 
     /// `crm.lead.add`: a new lead with the next id, created and modified now, history "created".

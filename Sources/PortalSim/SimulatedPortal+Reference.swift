@@ -112,7 +112,7 @@ extension SimulatedPortal {
                 "USER_TYPE_ID": .string(field.userTypeID), "XML_ID": .null, "SORT": .string(String(field.sort)),
                 "MULTIPLE": .string(field.multiple ? "Y" : "N"), "MANDATORY": .string(field.mandatory ? "Y" : "N"),
                 "SHOW_FILTER": "E", "SHOW_IN_LIST": "Y", "EDIT_IN_LIST": "Y", "IS_SEARCHABLE": "N",
-                "SETTINGS": .array([]), "EDIT_FORM_LABEL": label, "LIST_COLUMN_LABEL": label,
+                "SETTINGS": Self.settings(of: field), "EDIT_FORM_LABEL": label, "LIST_COLUMN_LABEL": label,
                 "LIST_FILTER_LABEL": label,
             ]
             if field.userTypeID == "enumeration" {
@@ -134,6 +134,48 @@ extension SimulatedPortal {
         let data = dataset
         return derivedEntityList(
             params, schema: .contact, count: data.contactCount, record: data.contact, value: data.contactValue)
+    }
+
+    /// `crm.lead.details.configuration.get`: the shared card for `scope` `C` (or `null` when none
+    /// was saved); no personal card was saved, so `P` (the default) is `null`.
+    func cardConfiguration(_ params: JSONObject) -> MethodOutcome {
+        let scope = params["scope"].map(ListQuery.scalarText)?.uppercased() ?? "P"
+        guard scope == "C", let layout = dataset.cardLayout else { return .result(.null) }
+        return .result(
+            .array(
+                layout.map { section in
+                    [
+                        "name": .string(section.name), "title": .string(section.title), "type": "section",
+                        "elements": .array(section.fields.map { ["name": .string($0), "optionFlags": "0"] }),
+                    ]
+                }))
+    }
+
+    /// `crm.lead.userfield.update`: a field's labels (`EDIT_FORM_LABEL`, `LIST_COLUMN_LABEL`, a
+    /// string or per language), `SORT`, and the values of existing enumeration options (`LIST`
+    /// items with an `ID`).
+    func userFieldUpdate(_ params: JSONObject) -> MethodOutcome {
+        guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
+        guard let index = dataset.customFields.firstIndex(where: { $0.id == Int(id) }) else {
+            return .failure(.notFound())
+        }
+        let fields = ListQuery.parameter(params, "fields")?.objectValue ?? JSONObject()
+        for key in ["LIST_COLUMN_LABEL", "EDIT_FORM_LABEL"] {
+            guard let label = fields[key] else { continue }
+            let text = label.objectValue.flatMap { $0["en"] ?? $0.values.first }.map(ListQuery.scalarText)
+            dataset.customFields[index].label = text ?? ListQuery.scalarText(label)
+        }
+        if let sort = fields["SORT"].flatMap({ Int(ListQuery.scalarText($0)) }) {
+            dataset.customFields[index].sort = sort
+        }
+        for item in fields["LIST"]?.elements ?? [] {
+            guard let optionID = item["ID"].flatMap({ Int64(ListQuery.scalarText($0)) }),
+                let value = item["VALUE"].map(ListQuery.scalarText),
+                let option = dataset.customFields[index].items.firstIndex(where: { $0.id == optionID })
+            else { continue }
+            dataset.customFields[index].items[option].value = value
+        }
+        return .result(.bool(true))
     }
 
     /// `crm.status.update`: `NAME`, `SORT` and `COLOR` of a stage or source, by its row id;

@@ -161,6 +161,8 @@ public final class SimulatedPortal: @unchecked Sendable {
         case "crm.lead.userfield.list": return userFieldList(params)
         case "crm.status.list": return statusList(params)
         case "crm.status.update": return statusUpdate(params)
+        case "crm.lead.details.configuration.get": return cardConfiguration(params)
+        case "crm.lead.userfield.update": return userFieldUpdate(params)
         case "crm.currency.list": return currencyList(params)
         case "user.get": return userGet(params)
         case "crm.contact.list": return contactList(params)

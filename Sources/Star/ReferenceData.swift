@@ -106,6 +106,12 @@ public struct LeadFieldRecord: Sendable, Equatable {
     public var items: String?
     /// Display order.
     public var sort: Int64?
+    /// The lead card's section that shows the field (shared layout), if any.
+    public var sectionName: String?
+    /// That section's position on the card, from 1.
+    public var sectionSort: Int64?
+    /// The field's position within its section, from 1.
+    public var fieldSort: Int64?
 
     /// Creates a row with every field given.
     public init(

@@ -245,14 +245,20 @@ public struct CustomFieldDefinition: Sendable, Equatable {
     public var items: [Int64: String]
     /// The label users see.
     public var label: String?
+    /// For `crm` fields: the CRM types it may bind (`LEAD`, `CONTACT`…), from its settings; a
+    /// value without a type prefix belongs to the only one.
+    public var crmTypes: [String]
 
     /// Creates a definition.
-    public init(name: String, type: String, isMultiple: Bool, items: [Int64: String], label: String?) {
+    public init(
+        name: String, type: String, isMultiple: Bool, items: [Int64: String], label: String?, crmTypes: [String] = []
+    ) {
         self.name = name
         self.type = type
         self.isMultiple = isMultiple
         self.items = items
         self.label = label
+        self.crmTypes = crmTypes
     }
 }
 

@@ -107,8 +107,12 @@ public struct LeadTransformer: Sendable {
             createdAt: created?.stamp, createdDateKey: created?.dateKey ?? 0)
     }
 
-    /// Custom (`UF_…`) fields as JSON: typed numbers and booleans, dates as ISO text, enumerations
-    /// as `{"id":…,"value":"label"}` (lists for multiple fields); NUL removed from text.
+    /// Custom (`UF_…`) fields as JSON, typed by their definition (lists for multiple fields): numbers
+    /// and booleans as JSON, dates as `YYYY-MM-DD`, date-times as ISO text with offset,
+    /// enumerations and employees as ids (labels and names are looked up when read, so a renamed
+    /// option shows its new label), money as `{"amount":…,"currency":…}`, CRM bindings as
+    /// `{"type":…,"id":…}`, files as `{"id":…,"name":…}` (never their URLs, which carry a
+    /// token), addresses as their text; NUL removed from text.
     func customFieldsJSON(_ record: JSON, id: Int64) throws(TransformError) -> (text: String, strippedNULs: Int) {
         var object = JSONObject()
         var stripped = 0
@@ -158,10 +162,32 @@ public struct LeadTransformer: Sendable {
         case "boolean":
             guard let flag = value.lenientBool else { throw fail("\(Self.quote(value)) is not a boolean") }
             return .bool(flag)
-        case "enumeration":
+        case "enumeration", "employee":
             if value == .bool(false) { return .null }
-            guard let optionID = value.lenientInt else { throw fail("\(Self.quote(value)) is not an option id") }
-            return ["id": .int(optionID), "value": definition?.items[optionID].map(JSON.string) ?? .null]
+            guard let id = value.lenientInt else {
+                throw fail("\(Self.quote(value)) is not \(type == "employee" ? "a user id" : "an option id")")
+            }
+            return .int(id)
+        case "money":
+            if value == .bool(false) { return .null }
+            return try Self.money(value, fail: fail)
+        case "crm":
+            if value == .bool(false) { return .null }
+            return try Self.crmBinding(value, types: definition?.crmTypes ?? [], fail: fail)
+        case "file":
+            if value == .bool(false) { return .null }
+            if let id = value.lenientInt { return ["id": .int(id)] }
+            guard let object = value.objectValue, let id = (object["id"] ?? object["ID"])?.lenientInt else {
+                throw fail("\(Self.quote(value)) is not a file")
+            }
+            let name = ["name", "NAME", "ORIGINAL_NAME", "fileName", "FILE_NAME"].lazy.compactMap {
+                object[$0]?.stringValue
+            }.first
+            return ["id": .int(id), "name": name.map(JSON.string) ?? .null]
+        case "address":
+            if value == .bool(false) { return .null }
+            guard let text = value.stringValue else { throw fail("\(Self.quote(value)) is not an address") }
+            return .string(String(text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)[0]))
         case "datetime", "date":
             if value == .bool(false) { return .null }
             guard let text = value.stringValue else { throw fail("\(Self.quote(value)) is not a date") }
@@ -173,6 +199,39 @@ public struct LeadTransformer: Sendable {
             if value == .bool(false) { return .null }
             return value.stringValue.map(JSON.string) ?? value
         }
+    }
+
+    /// `1500|USD` (or a bare number) as `{"amount":1500,"currency":"USD"}`.
+    static func money(_ value: JSON, fail: (String) -> TransformError) throws(TransformError) -> JSON {
+        if let number = value.lenientDouble, value.stringValue?.contains("|") != true {
+            return ["amount": .double(number), "currency": .null]
+        }
+        guard let text = value.stringValue else { throw fail("\(quote(value)) is not money") }
+        let parts = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let amount = Double(parts[0].trimmingPrefix(while: { $0 == " " })), amount.isFinite else {
+            throw fail("\(quote(value)) is not money")
+        }
+        let currency = parts.count > 1 && !parts[1].isEmpty ? JSON.string(String(parts[1])) : .null
+        let number: JSON = amount == amount.rounded() && abs(amount) < 1e15 ? .int(Int64(amount)) : .double(amount)
+        return ["amount": number, "currency": currency]
+    }
+
+    /// CRM type names by the prefix the API writes before an id (`L_12`).
+    static let crmPrefixes = ["L": "lead", "C": "contact", "CO": "company", "D": "deal", "Q": "quote", "SI": "invoice"]
+
+    /// `L_12` as `{"type":"lead","id":12}`; a bare id belongs to the field's only CRM type, or to
+    /// an unknown one (`type` null) when it binds several.
+    static func crmBinding(
+        _ value: JSON, types: [String], fail: (String) -> TransformError
+    ) throws(TransformError) -> JSON {
+        if let id = value.lenientInt {
+            return ["type": types.count == 1 ? .string(types[0].lowercased()) : .null, "id": .int(id)]
+        }
+        guard let text = value.stringValue, let separator = text.lastIndex(of: "_"),
+            let id = Int64(text[text.index(after: separator)...])
+        else { throw fail("\(quote(value)) is not a CRM binding") }
+        let prefix = String(text[..<separator])
+        return ["type": .string(crmPrefixes[prefix] ?? prefix), "id": .int(id)]
     }
 
     /// The value with NUL characters removed from every string, and how many were removed.

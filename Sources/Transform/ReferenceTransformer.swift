@@ -14,8 +14,11 @@ public enum ReferenceTransformer {
     ///   - fields: `crm.lead.fields`, by field name.
     ///   - userFields: `crm.lead.userfield.list` rows (for their sort order).
     ///   - users: `user.get` rows.
+    ///   - cardLayout: the shared lead card (`crm.lead.details.configuration.get`, scope `C`):
+    ///     sections in order, each with its fields in order; `nil` or `null` when none was saved.
     public static func reference(
-        stages: [JSON], sources: [JSON], currencies: [JSON], fields: JSONObject, userFields: [JSON], users: [JSON]
+        stages: [JSON], sources: [JSON], currencies: [JSON], fields: JSONObject, userFields: [JSON], users: [JSON],
+        cardLayout: JSON? = nil
     ) -> ReferenceData {
         var reference = ReferenceData()
         reference.stages = stages.compactMap(status)
@@ -52,11 +55,34 @@ public enum ReferenceTransformer {
                     isRequired: description["isRequired"]?.lenientBool ?? false, isCustom: isCustom,
                     items: itemsJSON.isEmpty ? nil : JSON.array(itemsJSON).serialized(), sort: sorts[name]))
             if isCustom {
+                let settings = description["settings"]?.objectValue ?? JSONObject()
+                let crmTypes = settings.filter { $0.value.lenientBool == true }.map(\.key).sorted()
                 reference.customFields[name] = CustomFieldDefinition(
-                    name: name, type: type, isMultiple: multiple, items: items, label: label)
+                    name: name, type: type, isMultiple: multiple, items: items, label: label, crmTypes: crmTypes)
             }
         }
+        place(&reference.fields, on: cardLayout)
         return reference
+    }
+
+    /// Gives each field the section, section position and position within it that the card shows
+    /// it in (the first place wins when a field appears twice).
+    static func place(_ fields: inout [LeadFieldRecord], on layout: JSON?) {
+        var places: [String: (section: String, sectionSort: Int64, fieldSort: Int64)] = [:]
+        let sections = (layout?.elements ?? []).filter { ($0["type"]?.stringValue ?? "section") == "section" }
+        for (sectionIndex, section) in sections.enumerated() {
+            let title = section["title"]?.lenientText ?? section["name"]?.lenientText ?? "section \(sectionIndex + 1)"
+            for (fieldIndex, element) in (section["elements"]?.elements ?? []).enumerated() {
+                guard let name = element["name"]?.stringValue, places[name] == nil else { continue }
+                places[name] = (title, Int64(sectionIndex + 1), Int64(fieldIndex + 1))
+            }
+        }
+        for index in fields.indices {
+            guard let place = places[fields[index].fieldName] else { continue }
+            fields[index].sectionName = place.section
+            fields[index].sectionSort = place.sectionSort
+            fields[index].fieldSort = place.fieldSort
+        }
     }
 
     /// A stage or source; semantics other than `S` and `F` read as `P`.

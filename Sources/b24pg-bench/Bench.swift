@@ -398,19 +398,42 @@ struct Bench {
               SELECT 1, 'SRC' || g, 'Source ' || g, g FROM generate_series(1, 10) g;
             INSERT INTO dw.dim_user (portal_id, user_id, name, active) SELECT 1, g, 'User ' || g, true FROM generate_series(1, 200) g;
             INSERT INTO dw.dim_product (portal_id, product_id, name) SELECT 1, g, 'Product ' || g FROM generate_series(1, 15) g;
+            INSERT INTO dw.dim_currency (portal_id, currency_id, name, amount, amount_cnt, is_base, sort) VALUES
+              (1, 'USD', 'US Dollar', 1, 1, true, 100), (1, 'EUR', 'Euro', 1.08, 1, false, 200),
+              (1, 'RUB', 'Russian Ruble', 1.1, 100, false, 300);
+            INSERT INTO dw.dim_lead_field (portal_id, field_name, type, label, is_multiple, is_custom, items, sort,
+                                           section_name, section_sort, field_sort) VALUES
+              (1, 'UF_CRM_BUDGET', 'money', 'Budget', false, true, NULL, 100, 'Deal terms', 2, 1),
+              (1, 'UF_CRM_INTERESTS', 'enumeration', 'Interests', true, true,
+               '[{"id":101,"value":"CRM"},{"id":102,"value":"Telephony"},{"id":103,"value":"Tasks"},{"id":104,"value":"Sites"},{"id":105,"value":"Apps"}]',
+               110, 'Deal terms', 2, 2),
+              (1, 'UF_CRM_CURATOR', 'employee', 'Curator', false, true, NULL, 120, 'People', 3, 1),
+              (1, 'UF_CRM_BIRTHDAY', 'date', 'Birthday', false, true, NULL, 130, 'More', 4, 1),
+              (1, 'UF_CRM_ORIGIN', 'crm', 'Came from', false, true, NULL, 140, 'People', 3, 2),
+              (1, 'UF_CRM_NOTE', 'string', 'Note', false, true, NULL, 150, NULL, NULL, NULL);
             INSERT INTO dw.fact_lead (portal_id, lead_id, title, status_id, status_semantic, source_id, assigned_by_id, opportunity,
-                                      currency_id, created_at, modified_at, closed_at, created_date_key, closed_date_key)
-            SELECT 1, g, 'Lead ' || g, s.status_id, s.semantic, 'SRC' || (1 + g % 10), 1 + g % 200, (g % 50000) + 0.5, 'USD',
+                                      currency_id, created_at, modified_at, closed_at, created_date_key, closed_date_key,
+                                      custom_fields)
+            SELECT 1, g, 'Lead ' || g, s.status_id, s.semantic, 'SRC' || (1 + g % 10), 1 + g % 200, (g % 50000) + 0.5,
+                   CASE g % 10 WHEN 8 THEN 'EUR' WHEN 9 THEN 'RUB' ELSE 'USD' END,
                    c, c + interval '3 days', CASE WHEN s.semantic <> 'P' THEN c + interval '2 days' END,
                    to_char(c AT TIME ZONE '+03:00', 'YYYYMMDD')::int,
-                   CASE WHEN s.semantic <> 'P' THEN to_char((c + interval '2 days') AT TIME ZONE '+03:00', 'YYYYMMDD')::int ELSE 0 END
+                   CASE WHEN s.semantic <> 'P' THEN to_char((c + interval '2 days') AT TIME ZONE '+03:00', 'YYYYMMDD')::int ELSE 0 END,
+                   jsonb_build_object(
+                       'UF_CRM_BUDGET', jsonb_build_object('amount', g % 5000, 'currency', 'EUR'),
+                       'UF_CRM_INTERESTS', jsonb_build_array(101 + g % 5, 101 + (g + 2) % 5),
+                       'UF_CRM_CURATOR', 1 + g % 200, 'UF_CRM_BIRTHDAY', to_char(date '1970-01-01' + g % 15000, 'YYYY-MM-DD'),
+                       'UF_CRM_ORIGIN', jsonb_build_object('type', 'contact', 'id', g), 'UF_CRM_NOTE', 'note ' || g)
             FROM generate_series(1, \(leads)) g
             CROSS JOIN LATERAL (SELECT timestamptz '2024-01-01' + (g % 700) * interval '1 day' + (g % 86400) * interval '1 second' AS c) t
             JOIN (VALUES (0, 'NEW', 'P'), (1, 'IN_PROCESS', 'P'), (2, 'UC_QUALIFY', 'P'), (3, 'PROCESSED', 'P'), (4, 'CONVERTED', 'S'),
                          (5, 'JUNK', 'F'), (6, 'UC_NO_BUDGET', 'F')) AS s(k, status_id, semantic) ON s.k = g % 7;
-            INSERT INTO dw.fact_lead_product (portal_id, row_id, lead_id, product_id, product_name, price, quantity)
-            SELECT 1, r, 1 + r % \(leads), 1 + r % 15, 'Product ' || (1 + r % 15), 10 + r % 90, 1 + r % 3
-            FROM generate_series(1, \(leads * 2)) r;
+            INSERT INTO dw.fact_lead_product (portal_id, row_id, lead_id, product_id, product_name, price, quantity,
+                                              lead_currency_id, lead_status_semantic)
+            SELECT 1, r, f.lead_id, 1 + r % 15, 'Product ' || (1 + r % 15), 10 + r % 90, 1 + r % 3,
+                   f.currency_id, f.status_semantic
+            FROM generate_series(1, \(leads * 2)) r
+            JOIN dw.fact_lead f ON f.portal_id = 1 AND f.lead_id = 1 + r % \(leads);
             INSERT INTO dw.bridge_lead_contact (portal_id, lead_id, contact_id, is_primary)
             SELECT 1, 1 + r % \(leads), r, true FROM generate_series(1, \(leads * 3 / 2)) r;
             INSERT INTO dw.fact_lead_stage_history (portal_id, history_id, lead_id, type_id, status_id, status_semantic, created_at, created_date_key)
@@ -445,6 +468,18 @@ struct Bench {
             ("mart.product_revenue", "SELECT * FROM mart.product_revenue WHERE portal_id = 1"),
             ("mart.owner_performance", "SELECT * FROM mart.owner_performance WHERE portal_id = 1"),
             ("mart.lead_custom_fields (100)", "SELECT * FROM mart.lead_custom_fields WHERE portal_id = 1 LIMIT 100"),
+            (
+                "mart.lead_custom_fields (count by curator)",
+                "SELECT uf_crm_curator, count(*) FROM mart.lead_custom_fields WHERE portal_id = 1 GROUP BY 1"
+            ),
+            (
+                "mart.lead_custom_fields (budget by interest)",
+                """
+                SELECT i, sum(uf_crm_budget_base) FROM mart.lead_custom_fields, unnest(uf_crm_interests) i
+                WHERE portal_id = 1 GROUP BY 1
+                """
+            ),
+            ("mart.lead_field", "SELECT * FROM mart.lead_field WHERE portal_id = 1 ORDER BY card_order"),
         ]
         try connection.execute("SELECT etl.refresh_lead_custom_fields()")
         return try queries.map { name, sql in

@@ -80,6 +80,13 @@ struct Sim: AsyncParsableCommand {
     )
     var deletedLeadHistory = "keep"
 
+    @Option(
+        name: .customLong("card-layout"),
+        help:
+            "The shared lead card crm.lead.details.configuration.get (scope C) answers: 'shared' (sections with custom fields in their own order) or 'none' (null: no common layout saved)."
+    )
+    var cardLayout = "shared"
+
     @Option(name: .customLong("fail-500"), help: "Fraction of requests answered 500 with an HTML body.")
     var fail500 = 0.0
 
@@ -138,6 +145,9 @@ struct Sim: AsyncParsableCommand {
         guard ChildBehaviour.OwnerArrays(rawValue: productRowArrays) != nil else {
             throw ValidationError("--product-row-arrays must be 'source' or 'refuse'")
         }
+        guard ["shared", "none"].contains(cardLayout) else {
+            throw ValidationError("--card-layout must be 'shared' or 'none'")
+        }
         guard ChildBehaviour.DeletedLeadHistory(rawValue: deletedLeadHistory) != nil else {
             throw ValidationError("--deleted-lead-history must be 'keep' or 'remove'")
         }
@@ -156,7 +166,8 @@ struct Sim: AsyncParsableCommand {
             anchorTime = time.startOfDay(Int64(Date().timeIntervalSince1970))
         }
         let started = Date()
-        let dataset = PortalDataset.generate(seed: seed, leadCount: leads, time: time, anchor: anchorTime)
+        var dataset = PortalDataset.generate(seed: seed, leadCount: leads, time: time, anchor: anchorTime)
+        if cardLayout == "none" { dataset.cardLayout = nil }
         let portal = SimulatedPortal(
             dataset: dataset,
             limits: PortalLimits(

@@ -27,27 +27,27 @@ struct MartViewTests {
         let harness = try SyncHarness(leads: 1_500, seed: 33)
         try await withMigratedDatabase { connection, _ in
             _ = try await harness.sync(connection)
-            let victim = harness.portal.snapshot.leadIDs[3]
+            // A deleted lead with product rows, and a lead whose stage and currency change while
+            // its product rows stay as they are (what its rows keep of it must follow).
+            let start = harness.portal.snapshot
+            let withRows = start.leadIDs.filter { !(start.productRows[$0] ?? []).isEmpty }
+            let victim = try #require(withRows.first)
             harness.write("crm.lead.delete", ["id": .int(victim)])
+            let moved = try #require(
+                withRows.dropFirst().first {
+                    start.leads[$0]?.statusID != "CONVERTED" && start.leads[$0]?.currencyID == "USD"
+                })
+            harness.write(
+                "crm.lead.update", ["id": .int(moved), "fields": ["STATUS_ID": "CONVERTED", "CURRENCY_ID": "EUR"]])
+            harness.clock.advance(by: 600)
             _ = try await harness.sync(connection)
             let data = harness.portal.snapshot
+            #expect(data.leads[moved]?.currencyID == "EUR" && data.productRows[moved] == start.productRows[moved])
             let leads = data.leadIDs.compactMap { data.leads[$0] }
             func semantic(_ lead: SimLead) -> String { data.stage(lead.statusID)?.semanticID ?? "P" }
 
             // funnel_stage
-            let historyByLead = Dictionary(grouping: data.history, by: \.ownerID)
-            let funnel = try connection.execute(
-                "SELECT status_id, leads_now, leads_reached FROM mart.funnel_stage ORDER BY sort"
-            ).rows
-            #expect(funnel.map { $0[0] } == data.stages.map(\.statusID))
-            for row in funnel {
-                let status = row[0] ?? ""
-                let now = leads.filter { $0.statusID == status }.count
-                let reached = leads.filter { lead in
-                    lead.statusID == status || (historyByLead[lead.id] ?? []).contains { $0.statusID == status }
-                }.count
-                #expect(row[1] == String(now) && row[2] == String(reached), "stage \(status)")
-            }
+            try FunnelFromData(data).expectFunnelStage(connection)
 
             // conversion_by_source
             let bySource = Dictionary(grouping: leads, by: \.sourceID)
@@ -335,38 +335,15 @@ struct FunnelViewTests {
             ).scalar
             #expect(orphanRows == "2", "the ghost's history reached the star")
             let data = harness.portal.snapshot
-            let leads = data.leadIDs.compactMap { data.leads[$0] }
-            let history = Dictionary(grouping: data.history, by: \.ownerID)
-            func stagesReached(_ lead: SimLead) -> Set<String> {
-                Set((history[lead.id] ?? []).map(\.statusID)).union([lead.statusID])
-            }
-            let funnel = try connection.execute(
-                "SELECT status_id, leads_now, leads_reached FROM mart.funnel_stage ORDER BY sort"
-            ).rows
-            #expect(funnel.map { $0[0] } == data.stages.map(\.statusID))
-            for row in funnel {
-                let status = row[0] ?? ""
-                let now = leads.filter { $0.statusID == status }.count
-                let reached = leads.filter { stagesReached($0).contains(status) }.count
-                #expect(row[1] == String(now) && row[2] == String(reached), "stage \(status)")
-            }
-            let steps = data.stages.filter { $0.semanticID != "F" }
-            let sortOf = Dictionary(uniqueKeysWithValues: steps.map { ($0.statusID, $0.sort) })
-            let furthest = leads.compactMap { lead in stagesReached(lead).compactMap { sortOf[$0] }.max() }
-            let cumulative = try connection.execute(
-                "SELECT status_id, leads_reached, share_of_first FROM mart.funnel_cumulative ORDER BY sort"
-            ).rows
-            #expect(cumulative.map { $0[0] } == steps.map(\.statusID))
-            for (row, stage) in zip(cumulative, steps) {
-                #expect(row[1] == String(furthest.filter { $0 >= stage.sort }.count), "stage \(stage.statusID)")
-            }
+            let funnel = FunnelFromData(data)
+            try funnel.expectFunnelStage(connection)
+            let cumulative = try funnel.expectCumulative(connection)
             #expect(cumulative.first?[2] == "1.0000")
             // The jumper counts for every step up to the success stage, though it never had them.
-            let between = steps.filter { $0.statusID != "NEW" && $0.semanticID == "P" }
+            let between = funnel.steps.filter { $0.statusID != "NEW" && $0.semanticID == "P" }
             #expect(!between.isEmpty)
-            #expect(!stagesReached(try #require(data.leads[jumper])).contains(between[0].statusID))
-            let first = try #require(cumulative.first?[1].flatMap { Int($0) })
-            #expect(first == leads.count - leads.filter { stagesReached($0).allSatisfy { sortOf[$0] == nil } }.count)
+            #expect(!funnel.reached(try #require(data.leads[jumper])).contains(between[0].statusID))
+            #expect(cumulative.first?[1] == String(funnel.reachedOrPassed(Int.min)))
         }
     }
 
@@ -375,27 +352,75 @@ struct FunnelViewTests {
         let harness = try SyncHarness(leads: 400, seed: 43)
         try await withMigratedDatabase { connection, _ in
             _ = try await harness.sync(connection)
-            let query = "SELECT status_id, leads_reached FROM mart.funnel_cumulative ORDER BY sort, status_id"
-            let before = try connection.execute(query).rows
+            let before = try connection.execute(
+                "SELECT status_id, leads_reached FROM mart.funnel_cumulative ORDER BY sort, status_id"
+            ).rows
             // Qualified moves after Processed: a lead that had both now reaches Qualified furthest.
             let qualify = try #require(harness.portal.snapshot.stage("UC_QUALIFY")?.id)
             harness.write("crm.status.update", ["id": .int(Int64(qualify)), "fields": ["SORT": 38]])
             harness.clock.advance(by: 600)
             _ = try await harness.sync(connection)
-            let data = harness.portal.snapshot
-            let steps = data.stages.filter { $0.semanticID != "F" }
-            #expect(steps.map(\.statusID) == ["NEW", "IN_PROCESS", "PROCESSED", "UC_QUALIFY", "CONVERTED"])
-            let sortOf = Dictionary(uniqueKeysWithValues: steps.map { ($0.statusID, $0.sort) })
-            let history = Dictionary(grouping: data.history, by: \.ownerID)
-            let furthest = data.leadIDs.compactMap { data.leads[$0] }.compactMap { lead in
-                Set((history[lead.id] ?? []).map(\.statusID)).union([lead.statusID]).compactMap { sortOf[$0] }.max()
-            }
-            let after = try connection.execute(query).rows
-            #expect(after.map { $0[0] ?? "" } == steps.map(\.statusID))
-            for (row, stage) in zip(after, steps) {
-                #expect(row[1] == String(furthest.filter { $0 >= stage.sort }.count), "stage \(stage.statusID)")
-            }
+            let funnel = FunnelFromData(harness.portal.snapshot)
+            #expect(funnel.steps.map(\.statusID) == ["NEW", "IN_PROCESS", "PROCESSED", "UC_QUALIFY", "CONVERTED"])
+            let after = try funnel.expectCumulative(connection).map { Array($0.prefix(2)) }
             #expect(after != before)
         }
+    }
+}
+
+/// Funnel figures computed from the simulator's data alone: every stage a live lead ever had
+/// (its history and its current stage), and its furthest in-progress or success stage by sort.
+struct FunnelFromData {
+    /// Live leads.
+    let leads: [SimLead]
+    /// In-progress and success stages in funnel order.
+    let steps: [SimStatus]
+    let data: PortalDataset
+    private let history: [Int64: [SimStageHistory]]
+    private let sortOf: [String: Int]
+
+    init(_ data: PortalDataset) {
+        self.data = data
+        leads = data.leadIDs.compactMap { data.leads[$0] }
+        steps = data.stages.filter { $0.semanticID != "F" }
+        history = Dictionary(grouping: data.history, by: \.ownerID)
+        sortOf = Dictionary(uniqueKeysWithValues: steps.map { ($0.statusID, $0.sort) })
+    }
+
+    /// Every stage `lead` ever had.
+    func reached(_ lead: SimLead) -> Set<String> {
+        Set((history[lead.id] ?? []).map(\.statusID)).union([lead.statusID])
+    }
+
+    /// Live leads whose furthest step is at `sort` or later (a lead with no step counts nowhere).
+    func reachedOrPassed(_ sort: Int) -> Int {
+        leads.filter { lead in reached(lead).compactMap { sortOf[$0] }.max().map { $0 >= sort } ?? false }.count
+    }
+
+    /// `mart.funnel_stage` equals the data: every stage in order, leads now and ever reached.
+    func expectFunnelStage(_ connection: Connection) throws {
+        let funnel = try connection.execute(
+            "SELECT status_id, leads_now, leads_reached FROM mart.funnel_stage ORDER BY sort"
+        ).rows
+        #expect(funnel.map { $0[0] } == data.stages.map(\.statusID))
+        for row in funnel {
+            let status = row[0] ?? ""
+            let now = leads.filter { $0.statusID == status }.count
+            let ever = leads.filter { reached($0).contains(status) }.count
+            #expect(row[1] == String(now) && row[2] == String(ever), "stage \(status)")
+        }
+    }
+
+    /// `mart.funnel_cumulative` equals the data; returns its rows (status, reached, share).
+    @discardableResult
+    func expectCumulative(_ connection: Connection) throws -> [[String?]] {
+        let cumulative = try connection.execute(
+            "SELECT status_id, leads_reached, share_of_first FROM mart.funnel_cumulative ORDER BY sort, status_id"
+        ).rows
+        #expect(cumulative.map { $0[0] } == steps.map(\.statusID))
+        for (row, stage) in zip(cumulative, steps) {
+            #expect(row[1] == String(reachedOrPassed(stage.sort)), "stage \(stage.statusID)")
+        }
+        return cumulative
     }
 }

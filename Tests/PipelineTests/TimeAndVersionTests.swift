@@ -233,7 +233,7 @@ struct MultipleCustomFieldTests {
             #expect(expected.count > 50, "the simulator gives many leads a value")
             let rows = try connection.execute(
                 """
-                SELECT lead_id, (SELECT array_agg((e ->> 'id')::bigint ORDER BY ord)
+                SELECT lead_id, (SELECT array_agg((e #>> '{}')::bigint ORDER BY ord)
                                  FROM jsonb_array_elements(custom_fields -> 'UF_CRM_INTERESTS') WITH ORDINALITY x(e, ord))
                 FROM dw.fact_lead WHERE jsonb_array_length(coalesce(custom_fields -> 'UF_CRM_INTERESTS', '[]')) > 0
                 """

@@ -82,7 +82,11 @@ struct DatasetTests {
     @Test("custom fields of several types with enumeration items")
     func customFields() {
         let types = Set(Self.data.customFields.map(\.userTypeID))
-        #expect(types == ["string", "double", "enumeration", "datetime", "boolean", "integer"])
+        #expect(
+            types == [
+                "string", "double", "enumeration", "datetime", "boolean", "integer", "money", "date", "employee", "crm",
+                "file", "address", "url",
+            ])
         let interests = Self.data.customFields.first { $0.fieldName == "UF_CRM_INTERESTS" }
         #expect(interests?.multiple == true)
         #expect(interests?.items.count == 5)

@@ -29,6 +29,8 @@ struct MigratorTests {
         "013_one_vocabulary.sql": "ea641c0928f6f913",
         "014_live_funnels.sql": "4a1679efe2e662de",
         "015_one_currency.sql": "eb4021ec9f88a1bb",
+        "016_typed_custom_fields.sql": "d9aea47155c5eafc",
+        "017_product_revenue_speed.sql": "72d582b69d318069",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
@@ -60,7 +62,8 @@ struct MigratorTests {
                 "dw.dim_lead_field", "dw.dim_product", "dw.dim_source", "dw.dim_status", "dw.dim_user",
                 "dw.fact_lead", "dw.fact_lead_product", "dw.fact_lead_stage_history", "dw.fact_lead_version",
                 "dw.lead_funnel_position", "dw.lead_stage_reached",
-                "etl.deferred_index", "etl.portal", "etl.rejected_record", "etl.schema_migrations", "etl.sync_run",
+                "etl.deferred_index", "etl.generated_view", "etl.portal", "etl.rejected_record",
+                "etl.schema_migrations", "etl.sync_run",
                 "etl.sync_state",
             ]
             #expect(tables == expected)

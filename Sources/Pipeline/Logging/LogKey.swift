@@ -62,5 +62,7 @@ public enum LogKey {
         public static let deleteScanNeeded = "delete_scan_needed"
         /// Contacts and companies modified since the last run were read again.
         public static let dimensionsRefreshed = "dimensions_refreshed"
+        /// `mart.lead_custom_fields` rebuilt for changed field definitions, or left as it was.
+        public static let customFieldView = "custom_field_view"
     }
 }
