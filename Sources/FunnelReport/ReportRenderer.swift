@@ -34,7 +34,7 @@ public enum ReportRenderer {
     /// One portal's sections.
     static func part(_ data: ReportData, anchor: String) -> String {
         let currency = data.baseCurrency ?? "base currency"
-        func money(_ text: String) -> String { text.isEmpty ? "–" : "\(text) \(currency)" }
+        func money(_ text: String) -> String { Self.money(text, currency: currency) }
         var html =
             "<article id=\"\(anchor)\"><h2>\(escape(data.host))</h2><p class=\"lede\">\(data.totalLeads) live leads · amounts in \(escape(currency))</p>\n"
         let steps = data.stages.filter { $0.leadsCumulative != nil }
@@ -100,9 +100,9 @@ public enum ReportRenderer {
         .pair.wide .chart,.pair.wide .figures{flex-basis:100%}
         table{border-collapse:collapse;width:100%;font-size:.85rem}
         th,td{padding:.25rem .5rem;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
-        th:first-child,td:first-child{text-align:left;white-space:normal;min-width:7em;overflow-wrap:anywhere}th{background:#fafafa;position:sticky;top:0}
+        th:first-child,td:first-child{text-align:left;white-space:normal;min-width:8em;overflow-wrap:break-word}th{background:#fafafa;position:sticky;top:0}
         .bars{display:grid;grid-template-columns:minmax(6em,12em) 1fr;gap:.3rem .6rem;align-items:center;font-size:.85rem}
-        .bars .label{overflow-wrap:anywhere}.bars .track{display:flex;align-items:center;gap:.4rem;min-width:0}
+        .bars .label{overflow-wrap:break-word}.bars .track{display:flex;flex-wrap:wrap;align-items:center;gap:.1rem .4rem;min-width:0}
         .bars .fill{height:1.1rem;border-radius:3px;flex:none}.bars .value{color:#555;white-space:nowrap}
         .trend svg{width:100%;height:220px;display:block}.trend .axis{display:flex;justify-content:space-between;color:#777;font-size:.8rem}
         .legend span{margin-right:1rem;font-size:.85rem}.empty{color:#888}
@@ -126,7 +126,7 @@ public enum ReportRenderer {
         let maximum = max(items.map(\.value).max() ?? 0, 1e-9)
         var html = "<div class=\"bars\" role=\"img\" aria-label=\"bar chart\">"
         for item in items {
-            let share = max(0, min(1, item.value / maximum)) * 80
+            let share = max(0, min(1, item.value / maximum)) * 70
             html +=
                 "<span class=\"label\">\(escape(item.label))</span><span class=\"track\"><span class=\"fill\" style=\"width:\(String(format: "%.1f", share))%;background:\(item.color)\"></span><span class=\"value\">\(escape(item.text))</span></span>"
         }
@@ -163,6 +163,19 @@ public enum ReportRenderer {
 
     static func color(_ semantic: String) -> String {
         semantic == "S" ? "#27ae60" : (semantic == "F" ? "#c0392b" : "#2f7ed8")
+    }
+
+    /// `2019974.5` in `USD` → `2,019,974.50 USD`; an empty amount (no rate) → `–`.
+    public static func money(_ text: String, currency: String) -> String {
+        guard !text.isEmpty, let value = Double(text) else { return text.isEmpty ? "–" : "\(text) \(currency)" }
+        let cents = String(format: "%.2f", abs(value))
+        let parts = cents.split(separator: ".")
+        var grouped = ""
+        for (index, digit) in parts[0].reversed().enumerated() {
+            if index > 0, index % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return (value < 0 ? "-" : "") + String(grouped.reversed()) + "." + parts[1] + " " + currency
     }
 
     /// `0.3412` → `34.1 %`; `nil` → `–`.

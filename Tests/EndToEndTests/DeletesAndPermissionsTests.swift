@@ -83,6 +83,7 @@ struct DeletesAndPermissionsTests {
         try await SyncCommandTests.migrated { target in
             #expect(try await Self.sync(target, sim).code == 0)
             let all = try Self.leads(target).live
+            try #require(all.count > 30, "the first sync loaded the portal")
             let (gone, back, later) = (all[10], all[20], all[30])
             try await Self.delete([gone, back], through: sim)
             let second = try await Self.sync(target, sim)

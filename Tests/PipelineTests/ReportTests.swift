@@ -71,7 +71,7 @@ struct ReportTests {
                 ).rows.first
                 #expect(
                     part.contains(
-                        "<td>\(ReportRenderer.escape(topProduct?[0] ?? ""))</td><td>\(topProduct?[1] ?? "")</td><td>\(topProduct?[2] ?? "") USD</td>"
+                        "<td>\(ReportRenderer.escape(topProduct?[0] ?? ""))</td><td>\(topProduct?[1] ?? "")</td><td>\(ReportRenderer.money(topProduct?[2] ?? "", currency: "USD"))</td>"
                     ))
                 let topOwner = try connection.execute(
                     """
@@ -83,7 +83,7 @@ struct ReportTests {
                     part.contains(
                         "<td>\(ReportRenderer.escape(topOwner?[0] ?? ""))</td><td>\(topOwner?[1] ?? "")</td><td>\(topOwner?[2] ?? "")</td>"
                     ))
-                #expect(part.contains("<td>\(topOwner?[3] ?? "") USD</td>"))
+                #expect(part.contains("<td>\(ReportRenderer.money(topOwner?[3] ?? "", currency: "USD"))</td>"))
                 let lastDay = try connection.execute(
                     "SELECT day::text, created, converted, junk FROM mart.leads_daily WHERE portal_id = $1::int ORDER BY day DESC LIMIT 1",
                     [id]
@@ -98,6 +98,14 @@ struct ReportTests {
             #expect(html.contains("class=\"pair wide\""))
             #expect(html.contains("@media (max-width:600px)"))
         }
+    }
+
+    @Test("money is grouped by thousands with two decimals and its currency")
+    func moneyFormat() {
+        #expect(ReportRenderer.money("2019974.5", currency: "USD") == "2,019,974.50 USD")
+        #expect(ReportRenderer.money("-1234", currency: "EUR") == "-1,234.00 EUR")
+        #expect(ReportRenderer.money("999.994", currency: "RUB") == "999.99 RUB")
+        #expect(ReportRenderer.money("", currency: "USD") == "–")
     }
 
     @Test("text is escaped: markup in names cannot break the page")

@@ -31,6 +31,7 @@ struct MigratorTests {
         "015_one_currency.sql": "eb4021ec9f88a1bb",
         "016_typed_custom_fields.sql": "d9aea47155c5eafc",
         "017_product_revenue_speed.sql": "72d582b69d318069",
+        "018_custom_field_speed.sql": "66cdda1de479fc33",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
