@@ -5,7 +5,8 @@
 -- multiple fields: arrays in the field's order). The view is rebuilt only when what it would be
 -- differs from what was built (etl.generated_view), waits at most 2 s for a BI query to let go
 -- of it (the sync goes on and says so), and is rebuilt by its owner whichever role runs the
--- sync (SECURITY DEFINER). dw.dim_lead_field gains the card layout: section, section order and
+-- sync (SECURITY DEFINER). Option labels, user names and currency rates come from one small map
+-- per field or portal joined once per query, not a lookup per value. dw.dim_lead_field gains the card layout: section, section order and
 -- field order as users see them on the lead card.
 
 ALTER TABLE dw.dim_lead_field
@@ -33,11 +34,30 @@ CREATE TABLE etl.generated_view (
 COMMENT ON TABLE etl.generated_view IS 'Views b24pg writes from the data''s definitions, with a fingerprint of what was built: a sync rebuilds one only when it would differ.';
 
 DROP FUNCTION etl.refresh_lead_custom_fields();
+CREATE VIEW dw.lead_field_labels AS
+SELECT portal_id, field_name, jsonb_object_agg(item_id::text, label) AS labels
+FROM dw.lead_field_item GROUP BY portal_id, field_name;
+COMMENT ON VIEW dw.lead_field_labels IS 'Per portal and enumeration field: its options as one {"id": "label"} object.';
+
+CREATE VIEW dw.portal_user_names AS
+SELECT portal_id, jsonb_object_agg(user_id::text, coalesce(name, 'user ' || user_id)) AS names
+FROM dw.dim_user GROUP BY portal_id;
+COMMENT ON VIEW dw.portal_user_names IS 'Per portal: its users as one {"id": "name"} object.';
+
+CREATE VIEW dw.portal_currency_rates AS
+SELECT portal_id, jsonb_object_agg(currency_id, rate) AS rates
+FROM dw.currency_rate GROUP BY portal_id;
+COMMENT ON VIEW dw.portal_currency_rates IS 'Per portal: what one unit of each currency is worth in the base currency, as one object.';
+GRANT SELECT ON dw.lead_field_labels, dw.portal_user_names, dw.portal_currency_rates TO b24pg_reader;
+
 CREATE FUNCTION etl.refresh_lead_custom_fields() RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET lock_timeout = '2s' AS $$
 DECLARE
     field record;
     columns text := '';
+    joins text := '';
+    needs_users boolean := false;
+    needs_rates boolean := false;
     comments text[] := '{}';
     used text[] := '{}';
     n integer := 0;
@@ -83,9 +103,15 @@ BEGIN
                 DECLARE
                     id_expr text := format('CASE jsonb_typeof(%1$s) WHEN ''number'' THEN round((%1$s)::numeric)::bigint WHEN ''object'' THEN (%1$s ->> ''id'')::bigint END', x);
                     name_of text := CASE field.type
-                        WHEN 'enumeration' THEN format('(SELECT i.label FROM dw.lead_field_item i WHERE i.portal_id = f.portal_id AND i.field_name = %L AND i.item_id = %s)', field.field_name, id_expr)
-                        ELSE format('(SELECT coalesce(u.name, ''user '' || u.user_id) FROM dw.dim_user u WHERE u.portal_id = f.portal_id AND u.user_id = %s)', id_expr) END;
+                        WHEN 'enumeration' THEN format('(l%s.labels ->> (%s)::text)', n, id_expr)
+                        ELSE format('(un.names ->> (%s)::text)', id_expr) END;
                 BEGIN
+                    IF field.type = 'enumeration' THEN
+                        joins := joins || format(' LEFT JOIN dw.lead_field_labels l%s ON l%s.portal_id = f.portal_id AND l%s.field_name = %L',
+                                                 n, n, n, field.field_name);
+                    ELSE
+                        needs_users := true;
+                    END IF;
                     main := name_of;
                     extra := ARRAY['_id', id_expr];
                     extra_comment := ARRAY[CASE field.type WHEN 'enumeration' THEN 'option id' ELSE 'user id' END];
@@ -93,7 +119,8 @@ BEGIN
             WHEN 'money' THEN
                 main := format('CASE WHEN jsonb_typeof(%1$s) = ''object'' AND jsonb_typeof(%1$s -> ''amount'') = ''number'' THEN (%1$s -> ''amount'')::numeric END', x);
                 extra := ARRAY['_currency', format('%s ->> ''currency''', x),
-                               '_base', format('round((CASE WHEN jsonb_typeof(%1$s -> ''amount'') = ''number'' THEN (%1$s -> ''amount'')::numeric END) * (SELECT r.rate FROM dw.currency_rate r WHERE r.portal_id = f.portal_id AND r.currency_id = %1$s ->> ''currency''), 2)', x)];
+                               '_base', format('round((CASE WHEN jsonb_typeof(%1$s -> ''amount'') = ''number'' THEN (%1$s -> ''amount'')::numeric END) * (cr.rates ->> (%1$s ->> ''currency''))::numeric, 2)', x)];
+                needs_rates := true;
                 extra_comment := ARRAY['currency', 'amount in the portal''s base currency'];
             WHEN 'crm' THEN
                 main := format('CASE WHEN jsonb_typeof(%1$s) = ''object'' THEN coalesce(%1$s ->> ''type'', ''?'') || '' '' || (%1$s ->> ''id'') END', x);
@@ -131,8 +158,10 @@ BEGIN
             END LOOP;
         END;
     END LOOP;
+    IF needs_users THEN joins := joins || ' LEFT JOIN dw.portal_user_names un ON un.portal_id = f.portal_id'; END IF;
+    IF needs_rates THEN joins := joins || ' LEFT JOIN dw.portal_currency_rates cr ON cr.portal_id = f.portal_id'; END IF;
     statement := 'CREATE VIEW mart.lead_custom_fields AS SELECT f.portal_id, f.lead_id' || columns
-                 || ' FROM dw.fact_lead f WHERE NOT f.is_deleted';
+                 || ' FROM dw.fact_lead f' || joins || ' WHERE NOT f.is_deleted';
     built_fingerprint := md5(statement || array_to_string(comments, ';'));
     IF to_regclass('mart.lead_custom_fields') IS NOT NULL AND EXISTS (
         SELECT 1 FROM etl.generated_view g

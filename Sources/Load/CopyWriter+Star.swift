@@ -62,6 +62,16 @@ extension CopyWriter {
         append(row.type)
     }
 
+    /// The columns of `StarTable.factLeadProductLoaded`: the row, then its lead's currency and
+    /// semantics, live (a written lead is), and whether it repeats a product.
+    mutating func append(loaded: LoadedProductRow, portalID: Int64) {
+        append(productRow: loaded.row, portalID: portalID)
+        append(loaded.lead?.currencyID)
+        append(loaded.lead?.statusSemantic)
+        append(false)
+        append(loaded.repeatsProduct)
+    }
+
     /// The columns of `StarTable.bridgeLeadContact`.
     mutating func append(link: ContactLinkRecord, portalID: Int64) {
         append(portalID)

@@ -34,8 +34,8 @@ public struct StagedLeadWriter: LeadChunkWriter {
     ) throws -> ChunkCopies {
         let copies = ChunkCopies(
             leads: try loader.stage(.factLead, chunk.leads) { $0.append(lead: $1, portalID: portalID) },
-            productRows: try loader.stage(.factLeadProduct, chunk.productRows) {
-                $0.append(productRow: $1, portalID: portalID)
+            productRows: try loader.stage(.factLeadProductLoaded, chunk.loadedProductRows) {
+                $0.append(loaded: $1, portalID: portalID)
             },
             links: try loader.stage(.bridgeLeadContact, chunk.contactLinks) { $0.append(link: $1, portalID: portalID) })
         try loader.stageDimensions(contacts: chunk.contacts, companies: chunk.companies, portalID: portalID)
@@ -43,7 +43,7 @@ public struct StagedLeadWriter: LeadChunkWriter {
         let connection = loader.connection
         try connection.execute(Self.leadUpsert, ids: [portalID, runID])
         try SQLScript.childrenClear.run(on: connection, ids: [portalID])
-        try connection.execute(StarTable.factLeadProduct.upsertFromStaging())
+        try connection.execute(StarTable.factLeadProductLoaded.upsertFromStaging())
         try connection.execute(StarTable.bridgeLeadContact.upsertFromStaging())
         try loader.mergeDimensions()
         try SQLScript.stagedChunkDerived.run(on: connection, ids: [portalID])
@@ -100,25 +100,6 @@ public struct DirectLeadWriter: LeadChunkWriter {
     /// The direct writer.
     public init() {}
 
-    /// Copies the chunk's product rows with what `dw.fact_lead_product` keeps of their lead
-    /// (currency, stage semantics, live) and whether an earlier row of the lead has the product.
-    static func copyProductRows(_ chunk: LeadChunk, portalID: Int64, loader: StarLoader) throws -> CopySummary {
-        let leads = Dictionary(chunk.leads.map { ($0.leadID, $0) }, uniquingKeysWith: { _, last in last })
-        let rows = StarLoader.unique(chunk.productRows, keepLast: true, by: \.rowID).sorted { $0.rowID < $1.rowID }
-        var seen: Set<SIMD2<Int64>> = []
-        return try loader.copy(
-            rows, into: StarTable.factLeadProduct.name,
-            columns: StarTable.factLeadProduct.columns + StarTable.productRowLeadColumns
-        ) { writer, row in
-            writer.append(productRow: row, portalID: portalID)
-            let lead = leads[row.leadID]
-            writer.append(lead?.currencyID)
-            writer.append(lead?.statusSemantic)
-            writer.append(false)
-            writer.append(!seen.insert(SIMD2(row.leadID, row.productID ?? Int64.min)).inserted)
-        }
-    }
-
     /// Copies the chunk into the star and derives what it implies.
     public func write(
         _ chunk: LeadChunk, portalID: Int64, runID: Int64, portalNow: Int64, loader: StarLoader
@@ -129,7 +110,10 @@ public struct DirectLeadWriter: LeadChunkWriter {
                 $0.append(lead: $1, portalID: portalID)
                 $0.append(runID)
             },
-            productRows: try Self.copyProductRows(chunk, portalID: portalID, loader: loader),
+            productRows: try loader.copy(
+                chunk.loadedProductRows, into: StarTable.factLeadProductLoaded.name,
+                columns: StarTable.factLeadProductLoaded.columns
+            ) { $0.append(loaded: $1, portalID: portalID) },
             links: try loader.copy(
                 StarLoader.unique(chunk.contactLinks, keepLast: false, by: { SIMD2($0.leadID, $0.contactID) }),
                 into: StarTable.bridgeLeadContact.name, columns: StarTable.bridgeLeadContact.columns
@@ -198,5 +182,30 @@ extension StarLoader {
     func mergeDimensions() throws {
         try connection.execute(StarTable.dimContact.upsertFromStaging())
         try connection.execute(StarTable.dimCompany.upsertFromStaging())
+    }
+}
+
+/// A product row as the load writes it: with what it keeps of its lead.
+struct LoadedProductRow {
+    /// The portal's row.
+    let row: ProductRowRecord
+    /// Its lead in the same chunk (every row of a lead is written with it).
+    let lead: LeadRow?
+    /// An earlier row (lower id) of the same lead has the same product.
+    let repeatsProduct: Bool
+}
+
+extension LeadChunk {
+    /// The chunk's product rows, one per row id (the last read wins), in row id order, each with
+    /// its lead and whether it repeats a product of that lead. Both writers replace a lead's rows
+    /// as a set, so these are exact for every row they write.
+    var loadedProductRows: [LoadedProductRow] {
+        let leads = Dictionary(leads.map { ($0.leadID, $0) }, uniquingKeysWith: { _, last in last })
+        var seen: Set<SIMD2<Int64>> = []
+        return StarLoader.unique(productRows, keepLast: true, by: \.rowID).sorted { $0.rowID < $1.rowID }.map { row in
+            LoadedProductRow(
+                row: row, lead: leads[row.leadID],
+                repeatsProduct: !seen.insert(SIMD2(row.leadID, row.productID ?? Int64.min)).inserted)
+        }
     }
 }

@@ -25,11 +25,14 @@ extension StarTable {
         ],
         key: ["portal_id", "row_id"])
 
-    /// What `dw.fact_lead_product` keeps of each row's lead and of the lead's other rows (written
-    /// by the load, not compared with the portal).
-    public static let productRowLeadColumns = [
-        "lead_currency_id", "lead_status_semantic", "lead_is_deleted", "repeats_product",
-    ]
+    /// `dw.fact_lead_product` as the load writes it: the portal's columns and what each row keeps of
+    /// its lead and of the lead's other rows (compared with the portal: `factLeadProduct`).
+    public static let factLeadProductLoaded = StarTable(
+        factLeadProduct.name,
+        columns: factLeadProduct.columns + [
+            "lead_currency_id", "lead_status_semantic", "lead_is_deleted", "repeats_product",
+        ],
+        key: factLeadProduct.key)
 
     /// `dw.bridge_lead_contact`, one row per lead and bound contact.
     public static let bridgeLeadContact = StarTable(
