@@ -37,12 +37,22 @@ extension StarLoader {
             }
             let affected = try connection.execute(Self.markDeleted, ids: [portalID, runID, deletedAt]).affectedRows
             outcome.marked = affected
+            try connection.execute(Self.forgetTypedCustomFields, ids: [portalID])
             try connection.execute(
                 "UPDATE etl.sync_run SET leads_deleted = leads_deleted + $2 WHERE run_id = $1",
                 ids: [runID, Int64(affected)])
         }
         return outcome
     }
+
+    /// Removes the typed custom fields of every lead of the portal missing from the staged scan
+    /// (those `markDeleted` just marked), so `mart.lead_custom_fields` holds live leads only.
+    /// `$1` portal_id.
+    static let forgetTypedCustomFields = """
+        SELECT etl.write_lead_custom_values($1::integer, ARRAY(
+            SELECT c.lead_id FROM dw.lead_custom_value c
+            WHERE c.portal_id = $1 AND NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = c.lead_id)))
+        """
 
     /// Marks every live lead missing from the staged scan deleted at the portal time `$3` (its
     /// product rows too), closes its current version there and opens one with `is_deleted` (its

@@ -144,23 +144,89 @@ struct CustomFieldViewTests {
             ).rows.compactMap { $0[0] }
             #expect(listed == onCard + offCard)
 
-            // A renamed option: the label changes in the view, though no lead changed.
+            // A renamed option (of a single and of a multiple field): the label changes in the view,
+            // though no lead changed; a deleted lead leaves it.
             let before = try connection.execute("SELECT 'mart.lead_custom_fields'::regclass::oid").scalar
             let channel = try #require(data.customFields.first { $0.fieldName == "UF_CRM_CHANNEL" })
             harness.write(
                 "crm.lead.userfield.update",
                 ["id": .int(Int64(channel.id)), "fields": ["LIST": [["ID": "202", "VALUE": "Email ✉"]]]])
+            let interests = try #require(data.customFields.first { $0.fieldName == "UF_CRM_INTERESTS" })
+            let renamed = try #require(interests.items.last)
+            harness.write(
+                "crm.lead.userfield.update",
+                [
+                    "id": .int(Int64(interests.id)),
+                    "fields": ["LIST": [["ID": .string(String(renamed.id)), "VALUE": "Renamed ★"]]],
+                ])
+            let interested = leads.filter {
+                if case .enumeration(let ids) = $0.custom["UF_CRM_INTERESTS"] { return ids.contains(renamed.id) }
+                return false
+            }
+            #expect(interested.count >= 2)
+            let gone = interested[0].id
+            harness.write("crm.lead.delete", ["id": .int(gone)])
             harness.clock.advance(by: 600)
             let second = try await harness.sync(connection)
             #expect(second.leads == 0)
             #expect(second.customFieldView == .unchanged)
             #expect(try connection.execute("SELECT 'mart.lead_custom_fields'::regclass::oid").scalar == before)
+            #expect(try Self.view(connection).count == leads.count - 1)
+            #expect(
+                try connection.execute(
+                    "SELECT count(*) FROM mart.lead_custom_fields WHERE lead_id = $1", [String(gone)]
+                ).scalar == "0")
+            for lead in interested.dropFirst() {
+                guard case .enumeration(let ids) = lead.custom["UF_CRM_INTERESTS"] else { continue }
+                let expected = ids.compactMap { id in
+                    id == renamed.id ? "Renamed ★" : interests.items.first { $0.id == id }?.value
+                }
+                let shown = try connection.execute(
+                    "SELECT array_to_string(uf_crm_interests, '|') FROM mart.lead_custom_fields WHERE lead_id = $1",
+                    [String(lead.id)]
+                ).scalar
+                #expect(shown == expected.joined(separator: "|"), "lead \(lead.id)")
+            }
             let emailLeads = leads.filter { $0.custom["UF_CRM_CHANNEL"] == .enumeration([202]) }
             #expect(!emailLeads.isEmpty)
             let labels = try connection.execute(
                 "SELECT DISTINCT uf_crm_channel FROM mart.lead_custom_fields WHERE uf_crm_channel_id = 202"
             ).rows
             #expect(labels == [["Email ✉"]])
+        }
+    }
+
+    @Test(
+        "a value its definition does not allow (2023-02-30, an id out of range, a note where a date belongs) types as NULL instead of failing the chunk; the lead's other values stay"
+    )
+    func valuesOutsideTheirType() async throws {
+        let harness = try SyncHarness(leads: 40, seed: 53)
+        try await withMigratedDatabase { connection, _ in
+            _ = try await harness.sync(connection)
+            let lead = try #require(harness.portal.snapshot.leadIDs.first)
+            try connection.execute(
+                """
+                UPDATE dw.fact_lead SET custom_fields = custom_fields || jsonb_build_object(
+                    'UF_CRM_BIRTHDAY', '2023-02-30', 'UF_CRM_CURATOR', 1e30, 'UF_CRM_1704817278', 123456789012345678901234,
+                    'UF_CRM_VISITS', jsonb_build_array('2024-05-01', '0000-01-01', 'soon'),
+                    'UF_CRM_NEXT_CALL', '2024-05-01T25:00:00+03:00', 'UF_CRM_ORIGIN', jsonb_build_object('type', 'contact', 'id', 'x'),
+                    'UF_CRM_BUDGET_NOTE', 'still here')
+                WHERE lead_id = $1
+                """, [String(lead)])
+            let written = try connection.execute(
+                "SELECT etl.write_lead_custom_values(portal_id, ARRAY[lead_id]) FROM dw.fact_lead WHERE lead_id = $1",
+                [String(lead)]
+            ).scalar
+            #expect(written == "1")
+            let row = try connection.execute(
+                """
+                SELECT uf_crm_birthday IS NULL, uf_crm_curator_id IS NULL, uf_crm_1704817278 IS NULL,
+                       array_to_string(uf_crm_visits, ',', 'NULL'), uf_crm_next_call IS NULL, uf_crm_origin_id IS NULL,
+                       uf_crm_origin_type, uf_crm_budget_note
+                FROM mart.lead_custom_fields WHERE lead_id = $1
+                """, [String(lead)]
+            ).rows
+            #expect(row == [["t", "t", "t", "2024-05-01,NULL,NULL", "t", "t", "contact", "still here"]])
         }
     }
 
@@ -207,6 +273,7 @@ struct CustomFieldViewTests {
                 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA etl, dw TO \(role);
                 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA etl, dw TO \(role);
                 GRANT EXECUTE ON FUNCTION etl.refresh_lead_custom_fields() TO \(role);
+                GRANT EXECUTE ON FUNCTION etl.write_lead_custom_values(integer, bigint[]) TO \(role);
                 """)
             // Its own session, as a nightly job would have.
             let syncSession = try Connection(target)

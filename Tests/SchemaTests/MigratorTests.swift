@@ -30,6 +30,7 @@ struct MigratorTests {
         "014_live_funnels.sql": "4a1679efe2e662de",
         "015_one_currency.sql": "f3028125c282518f",
         "016_typed_custom_fields.sql": "6695ca7554bb3dff",
+        "017_typed_custom_values.sql": "fd8cdb74052d8e69",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
@@ -60,8 +61,9 @@ struct MigratorTests {
                 "dw.bridge_lead_contact", "dw.dim_company", "dw.dim_contact", "dw.dim_currency", "dw.dim_date",
                 "dw.dim_lead_field", "dw.dim_product", "dw.dim_source", "dw.dim_status", "dw.dim_user",
                 "dw.fact_lead", "dw.fact_lead_product", "dw.fact_lead_stage_history", "dw.fact_lead_version",
-                "dw.lead_funnel_position", "dw.lead_stage_reached",
-                "etl.deferred_index", "etl.generated_view", "etl.portal", "etl.rejected_record",
+                "dw.lead_custom_value", "dw.lead_funnel_position", "dw.lead_stage_reached",
+                "etl.deferred_index", "etl.generated_view", "etl.lead_custom_column", "etl.portal",
+                "etl.rejected_record",
                 "etl.schema_migrations", "etl.sync_run",
                 "etl.sync_state",
             ]

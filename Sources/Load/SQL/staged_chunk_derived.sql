@@ -1,5 +1,6 @@
 -- After a staged chunk is merged: the products its rows name, the stages its leads are in or
--- had (stage history read before the lead joins the set now) and their funnel positions.
+-- had (stage history read before the lead joins the set now), their funnel positions and their
+-- typed custom fields.
 -- $1: portal_id.
 INSERT INTO dw.dim_product (portal_id, product_id, name, measure_name)
 SELECT DISTINCT ON (product_id) $1, product_id, product_name, measure_name FROM pg_temp.stage_fact_lead_product
@@ -14,3 +15,4 @@ JOIN pg_temp.stage_fact_lead s ON s.portal_id = h.portal_id AND s.lead_id = h.le
 WHERE h.status_id IS NOT NULL
 ON CONFLICT DO NOTHING;
 SELECT etl.place_leads_in_funnel($1::integer, ARRAY(SELECT lead_id FROM pg_temp.stage_fact_lead));
+SELECT etl.write_lead_custom_values($1::integer, ARRAY(SELECT lead_id FROM pg_temp.stage_fact_lead));
