@@ -61,9 +61,17 @@ public struct LeadReader: Sendable {
     ///
     /// - Throws: `BitrixError` when a command fails after its retries.
     public func leads(ids: [Int64]) async throws -> [JSON] {
+        try await Self.list(client: client, method: "crm.lead.list", select: select, ids: ids)
+    }
+
+    /// The records of a legacy list `method` with the given ids (those it does not list are left
+    /// out), 50 ids per command, 50 commands per request.
+    ///
+    /// - Throws: `BitrixError` when a command fails after its retries.
+    static func list(client: BitrixClient, method: String, select: [String], ids: [Int64]) async throws -> [JSON] {
         let commands = stride(from: 0, to: ids.count, by: 50).enumerated().map { index, start in
             BatchCommand(
-                key: "l\(index)", method: "crm.lead.list",
+                key: "l\(index)", method: method,
                 parameters: [
                     "filter": ["@ID": .array(ids[start..<min(start + 50, ids.count)].map { .int($0) })],
                     "order": ["ID": "ASC"], "select": .array(select.map { .string($0) }), "start": -1,

@@ -12,7 +12,7 @@ public struct ReferenceReader: Sendable {
     }
 
     /// The reference lists as the portal returned them, with the portal's clock and time zone;
-    /// with `countLeadsIn` (at most 40 id ranges, each after one id and up to another), also how
+    /// with `countLeadsIn` (at most 39 id ranges, each after one id and up to another), also how
     /// many leads the portal lists in each range (a COUNT per range in the same request, for the
     /// delete check).
     ///
@@ -32,6 +32,9 @@ public struct ReferenceReader: Sendable {
             BatchCommand(key: "mode", method: "crm.settings.mode.get", parameters: [:]),
             BatchCommand(key: "profile", method: "profile", parameters: [:]),
             BatchCommand(key: "layout", method: "crm.lead.details.configuration.get", parameters: ["scope": "C"]),
+            BatchCommand(key: "dealCategories", method: "crm.category.list", parameters: ["entityTypeId": 2]),
+            // Every reference list at once (the method does not page): the deal stages of every funnel are among them.
+            BatchCommand(key: "statuses", method: "crm.status.list", parameters: ["order": ["SORT": "ASC"]]),
         ]
         // More ranges than the request holds are not counted at all (the run then scans ids).
         let counted = ranges.count <= Self.countLimit && !ranges.isEmpty
@@ -84,14 +87,17 @@ public struct ReferenceReader: Sendable {
             crmMode: result.errors["mode"] == nil ? result.results["mode"] : nil,
             profile: result.errors["profile"] == nil ? result.results["profile"] : nil,
             cardLayout: result.errors["layout"] == nil ? result.results["layout"] : nil,
+            dealCategories: result.errors["dealCategories"] == nil
+                ? result.results["dealCategories"].map { $0["categories"]?.elements ?? $0.elements ?? [] } : nil,
+            statuses: result.errors["statuses"] == nil ? result.results["statuses"]?.elements : nil,
             leadCounts: counted ? Self.counts(result, ranges.count) : nil, portalNow: now, time: zone)
     }
 
     /// Commands whose failure does not fail the read.
-    static let optional: Set<String> = ["mode", "profile", "layout"]
+    static let optional: Set<String> = ["mode", "profile", "layout", "dealCategories", "statuses"]
 
-    /// Ranges counted at most (the reference request holds 50 commands, 9 of them the rest).
-    public static let countLimit = 40
+    /// Ranges counted at most (the reference request holds 50 commands, 11 of them the rest).
+    public static let countLimit = 39
 
     /// The count of every range, or `nil` when any is missing.
     private static func counts(_ result: BatchResult, _ ranges: Int) -> [Int]? {
@@ -121,6 +127,10 @@ public struct ReferenceAnswer: Sendable {
     /// The shared lead card layout (`crm.lead.details.configuration.get`, scope `C`); `nil` when
     /// the portal refused the method, `null` when no layout was saved.
     public var cardLayout: JSON?
+    /// Deal funnels (`crm.category.list`, entity type 2); `nil` when the portal refused.
+    public var dealCategories: [JSON]?
+    /// Every `crm.status.list` row (deal stages among them); `nil` when the portal refused.
+    public var statuses: [JSON]?
     /// Leads the portal lists in each asked id range, when asked and every range answered.
     public var leadCounts: [Int]?
     /// The portal's clock (unix seconds) when it answered: the run's "now".
@@ -131,10 +141,12 @@ public struct ReferenceAnswer: Sendable {
     /// An answer with the given lists (tests build them by hand).
     public init(
         stages: [JSON], sources: [JSON], currencies: [JSON], fields: JSONObject, userFields: [JSON], users: [JSON],
-        crmMode: JSON? = nil, profile: JSON? = nil, cardLayout: JSON? = nil, leadCounts: [Int]? = nil,
-        portalNow: Int64, time: PortalTime
+        crmMode: JSON? = nil, profile: JSON? = nil, cardLayout: JSON? = nil, dealCategories: [JSON]? = nil,
+        statuses: [JSON]? = nil, leadCounts: [Int]? = nil, portalNow: Int64, time: PortalTime
     ) {
         self.cardLayout = cardLayout
+        self.dealCategories = dealCategories
+        self.statuses = statuses
         self.stages = stages
         self.sources = sources
         self.currencies = currencies

@@ -1,18 +1,26 @@
 import B24Core
 import Bitrix24
 
-/// Reads lead stage history (`crm.stagehistory.list`, entity type 1) by keyset on its id.
+/// Reads stage history (`crm.stagehistory.list`) of leads (entity type 1) or deals (2) by
+/// keyset on its id.
 public struct StageHistoryReader: Sendable {
     /// The client.
     public let client: BitrixClient
+    /// 1 for leads, 2 for deals.
+    public let entityTypeID: Int64
 
-    /// A reader over `client`.
-    public init(client: BitrixClient) {
+    /// A reader of the history of `entityTypeID` over `client`.
+    public init(client: BitrixClient, entityTypeID: Int64 = 1) {
         self.client = client
+        self.entityTypeID = entityTypeID
     }
 
-    /// Fields read of each history record.
+    /// Fields read of each lead history record.
     public static let fields = ["ID", "TYPE_ID", "OWNER_ID", "CREATED_TIME", "STATUS_SEMANTIC_ID", "STATUS_ID"]
+    /// Fields read of each deal history record (the funnel after the change too).
+    public static let dealFields = [
+        "ID", "TYPE_ID", "OWNER_ID", "CREATED_TIME", "CATEGORY_ID", "STAGE_SEMANTIC_ID", "STAGE_ID",
+    ]
 
     /// Hands every page of history records to `body`, in id order: those with an id after
     /// `afterID`, or — with `createdSince` (portal time text) — every record created since then,
@@ -32,7 +40,7 @@ public struct StageHistoryReader: Sendable {
 
     private func pager(filter: JSONObject) -> KeysetPager {
         KeysetPager(
-            client: client, method: "crm.stagehistory.list", select: Self.fields, filter: filter,
-            extraParameters: ["entityTypeId": 1], shape: .member("items"))
+            client: client, method: "crm.stagehistory.list", select: entityTypeID == 2 ? Self.dealFields : Self.fields,
+            filter: filter, extraParameters: ["entityTypeId": .int(entityTypeID)], shape: .member("items"))
     }
 }

@@ -83,6 +83,38 @@ public struct ReportData: Sendable, Equatable {
         public var openAmount: String
     }
 
+    /// Leads and won revenue of one source (`mart.revenue_by_source`, dimension `source`).
+    public struct Revenue: Sendable, Equatable {
+        /// Source name (`(none)` for leads without one).
+        public var name: String
+        /// Live leads.
+        public var leads: Int
+        /// Live deals attributed to the source.
+        public var deals: Int
+        /// Of them, won.
+        public var wonDeals: Int
+        /// Won revenue in the base currency, exact decimal text.
+        public var wonRevenue: String
+        /// Share of the leads with a deal (0 to 1).
+        public var leadToDealRate: Double?
+        /// Median days from a lead's creation to its first won deal.
+        public var medianDaysToWon: Double?
+
+        /// A row.
+        public init(
+            name: String, leads: Int, deals: Int, wonDeals: Int, wonRevenue: String, leadToDealRate: Double?,
+            medianDaysToWon: Double?
+        ) {
+            self.name = name
+            self.leads = leads
+            self.deals = deals
+            self.wonDeals = wonDeals
+            self.wonRevenue = wonRevenue
+            self.leadToDealRate = leadToDealRate
+            self.medianDaysToWon = medianDaysToWon
+        }
+    }
+
     /// Portal host.
     public var host: String
     /// The portal's base currency, in which every amount is shown (`nil` when unknown).
@@ -99,12 +131,15 @@ public struct ReportData: Sendable, Equatable {
     public var owners: [Owner]
     /// Live leads.
     public var totalLeads: Int
+    /// Won revenue by source, the largest first (empty before the first deal is synced).
+    public var revenue: [Revenue]
 
     /// Creates report data.
     public init(
         host: String, baseCurrency: String?, stages: [Stage], sources: [Source], days: [Day], products: [Product],
-        owners: [Owner], totalLeads: Int
+        owners: [Owner], totalLeads: Int, revenue: [Revenue] = []
     ) {
+        self.revenue = revenue
         self.host = host
         self.baseCurrency = baseCurrency
         self.stages = stages
@@ -194,9 +229,21 @@ public struct ReportData: Sendable, Equatable {
                 conversionRate: $0[3].flatMap(Double.init), openAmount: $0[4] ?? "")
         }
         let total = int(try connection.execute("SELECT count(*) FROM mart.lead WHERE portal_id = $1::int", [id]).scalar)
+        let revenue = try connection.execute(
+            """
+            SELECT label, leads, deals, won_deals, won_revenue_base::text, lead_to_deal_rate::float8,
+                   median_days_lead_to_won::float8
+            FROM mart.revenue_by_source WHERE portal_id = $1::int AND dimension = 'source' AND deals > 0
+            ORDER BY won_revenue_base DESC, label LIMIT $2::int
+            """, [id, String(top)]
+        ).rows.map {
+            Revenue(
+                name: $0[0] ?? "?", leads: int($0[1]), deals: int($0[2]), wonDeals: int($0[3]), wonRevenue: $0[4] ?? "",
+                leadToDealRate: $0[5].flatMap(Double.init), medianDaysToWon: $0[6].flatMap(Double.init))
+        }
         return ReportData(
             host: host, baseCurrency: base, stages: stages, sources: sources, days: trend, products: products,
-            owners: owners, totalLeads: total)
+            owners: owners, totalLeads: total, revenue: revenue)
     }
 }
 

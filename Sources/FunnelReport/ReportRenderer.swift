@@ -66,6 +66,21 @@ public enum ReportRenderer {
                         percent($0.conversionRate), percent($0.winRate),
                     ]
                 }), wide: true)
+        if !data.revenue.isEmpty {
+            html += section(
+                "Won revenue by source",
+                "Deals now won, in \(currency): a deal counts for its lead's source, a deal without a lead for its own; days from a lead's creation to its first won deal (median).",
+                chart: bars(
+                    data.revenue.map { ($0.name, Double($0.wonRevenue) ?? 0, "#d35400", money($0.wonRevenue)) }),
+                table: table(
+                    ["Source", "Leads", "Deals", "Won", "Won revenue", "Leads with a deal", "Days to won"],
+                    data.revenue.map {
+                        [
+                            $0.name, String($0.leads), String($0.deals), String($0.wonDeals), money($0.wonRevenue),
+                            percent($0.leadToDealRate), $0.medianDaysToWon.map { String(format: "%.1f", $0) } ?? "–",
+                        ]
+                    }), wide: true)
+        }
         html += section(
             "Daily trend", "Leads created and converted per day (portal time), last \(data.days.count) days.",
             chart: lines(data.days),

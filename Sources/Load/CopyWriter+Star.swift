@@ -182,4 +182,65 @@ extension CopyWriter {
         append(field.sectionSort)
         append(field.fieldSort)
     }
+
+    /// The columns of `StarTable.factDeal`.
+    mutating func append(deal: DealRow, portalID: Int64) {
+        append(portalID)
+        append(deal.dealID)
+        append(deal.title)
+        append(deal.leadID)
+        append(deal.categoryID)
+        append(deal.stageID)
+        append(deal.stageSemantic)
+        append(deal.opportunity)
+        append(deal.currencyID)
+        append(deal.beginDate)
+        append(deal.closeDate)
+        append(deal.closed)
+        append(epochSeconds: deal.createdAt)
+        append(epochSeconds: deal.modifiedAt)
+        append(epochSeconds: deal.movedAt)
+        append(deal.assignedByID)
+        append(deal.sourceID)
+        append(deal.companyID)
+        for utm in deal.utm { append(utm) }
+        append(deal.isReturnCustomer)
+        append(deal.isRepeatedApproach)
+        append(deal.createdDateKey)
+        append(deal.closedDateKey)
+    }
+
+    /// The columns of `StarTable.factDealStageHistory`.
+    mutating func append(dealHistory row: DealStageHistoryRecord, portalID: Int64) {
+        append(portalID)
+        append(row.historyID)
+        append(row.dealID)
+        append(row.typeID)
+        append(row.categoryID)
+        append(row.stageID)
+        append(row.stageSemantic)
+        append(epochSeconds: row.createdAt)
+        append(row.createdDateKey)
+    }
+
+    /// The columns of `StarTable.dimDealCategory`.
+    mutating func append(dealCategory row: DealCategoryRecord, portalID: Int64) {
+        append(portalID)
+        append(row.categoryID)
+        append(row.name)
+        append(row.sort)
+        append(row.isDefault)
+    }
+
+    /// The columns of `StarTable.dimDealStage`.
+    mutating func append(dealStage row: DealStageRecord, portalID: Int64) {
+        append(portalID)
+        append(row.stageID)
+        append(row.categoryID)
+        append(row.name)
+        append(row.sort)
+        append(row.semantic)
+        append(row.color)
+        append(row.isSystem)
+    }
 }

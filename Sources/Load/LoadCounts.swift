@@ -12,12 +12,18 @@ public struct ChunkCounts: Sendable, Equatable {
     public var nulStripped = 0
     /// Records skipped as invalid.
     public var skipped = 0
+    /// Deals upserted.
+    public var deals = 0
+    /// Deal stage-history rows written.
+    public var dealStageHistory = 0
 
     /// Counts with every field given (zero by default).
     public init(
         leads: Int = 0, productRows: Int = 0, contactLinks: Int = 0, stageHistory: Int = 0, nulStripped: Int = 0,
-        skipped: Int = 0
+        skipped: Int = 0, deals: Int = 0, dealStageHistory: Int = 0
     ) {
+        self.deals = deals
+        self.dealStageHistory = dealStageHistory
         self.leads = leads
         self.productRows = productRows
         self.contactLinks = contactLinks
@@ -34,6 +40,8 @@ public struct ChunkCounts: Sendable, Equatable {
         stageHistory += part.stageHistory
         nulStripped += part.nulStripped
         skipped += part.skipped
+        deals += part.deals
+        dealStageHistory += part.dealStageHistory
     }
 }
 

@@ -117,7 +117,7 @@ extension StarLoader {
     /// about as many live leads each, with how many leads in each range the portal should list if
     /// nothing was deleted or restored there: the live ones and the rejected ones not loaded. The
     /// last range ends at the highest id the star knows. `nil` when the star knows no lead.
-    public func deleteCheckBasis(portalID: Int64, parts: Int = 40) throws -> DeleteCheckBasis? {
+    public func deleteCheckBasis(portalID: Int64, parts: Int = 39) throws -> DeleteCheckBasis? {
         let rows = try connection.execute(
             """
             WITH rejected AS (

@@ -29,10 +29,14 @@ extension StarLoader {
         return try areEmpty([.factLeadStageHistory], portalID: portalID) ? DirectHistoryWriter() : StagedHistoryWriter()
     }
 
-    /// Records the portal time a complete history pass started at (the cursor stays).
-    public func markHistoryPass(portalID: Int64, at portalTime: Int64) throws {
+    /// Records the portal time a complete history pass of `stream` started at (the cursor stays).
+    public func markHistoryPass(
+        portalID: Int64, at portalTime: Int64, stream: String = StreamProgress.stageHistory
+    )
+        throws
+    {
         try connection.execute(
-            "UPDATE etl.sync_state SET watermark_time = to_timestamp($2) WHERE portal_id = $1 AND stream = 'stage_history'",
-            ids: [portalID, portalTime])
+            "UPDATE etl.sync_state SET watermark_time = to_timestamp($2) WHERE portal_id = $1 AND stream = $3",
+            [String(portalID), String(portalTime), stream])
     }
 }

@@ -12,23 +12,8 @@ extension StarLoader {
         try prepare()
         var outcome = ReconcileOutcome(plan: DeletePlan(missing: 0, live: 0), marked: 0, reappeared: [])
         try connection.transaction {
-            _ = try copy(liveIDs, into: "pg_temp.stage_ids", columns: ["lead_id"]) { $0.append($1) }
-            try connection.execute("ANALYZE pg_temp.stage_ids")
-            let counts = try connection.execute(
-                """
-                SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = f.lead_id)),
-                       count(*)
-                FROM dw.fact_lead f WHERE f.portal_id = $1 AND NOT f.is_deleted
-                """, ids: [portalID]
-            ).rows.first
-            outcome.plan = DeletePlan(
-                missing: counts?[0].flatMap { Int($0) } ?? 0, live: counts?[1].flatMap { Int($0) } ?? 0)
-            outcome.reappeared = try connection.execute(
-                """
-                SELECT f.lead_id FROM dw.fact_lead f JOIN pg_temp.stage_ids s ON s.lead_id = f.lead_id
-                WHERE f.portal_id = $1 AND f.is_deleted ORDER BY f.lead_id
-                """, ids: [portalID]
-            ).rows.compactMap { $0[0].flatMap { Int64($0) } }
+            (outcome.plan, outcome.reappeared) = try compareListedIDs(
+                liveIDs, table: StarTable.factLead.name, idColumn: "lead_id", portalID: portalID)
             guard allow(outcome.plan) else {
                 try connection.execute(
                     "UPDATE etl.sync_run SET deletes_refused = $2 WHERE run_id = $1",
@@ -82,6 +67,32 @@ extension StarLoader {
                    COALESCE(c.valid_to, to_timestamp($3)), true, \(marked), true, $2
             FROM marked m LEFT JOIN closed c ON c.lead_id = m.lead_id
             """
+    }
+
+    /// Stages the ids the portal listed (in `pg_temp.stage_ids`, for the marking that follows)
+    /// and compares them with the rows of `table` keyed by `idColumn`: how many live rows the
+    /// listing misses, and which rows flagged deleted it lists again (in id order).
+    func compareListedIDs(
+        _ liveIDs: [Int64], table: String, idColumn: String, portalID: Int64
+    ) throws -> (plan: DeletePlan, reappeared: [Int64]) {
+        _ = try copy(liveIDs, into: "pg_temp.stage_ids", columns: ["lead_id"]) { $0.append($1) }
+        try connection.execute("ANALYZE pg_temp.stage_ids")
+        let id = "f." + idColumn
+        let counts = try connection.execute(
+            """
+            SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = \(id))),
+                   count(*)
+            FROM \(table) f WHERE f.portal_id = $1 AND NOT f.is_deleted
+            """, ids: [portalID]
+        ).rows.first
+        let plan = DeletePlan(missing: counts?[0].flatMap { Int($0) } ?? 0, live: counts?[1].flatMap { Int($0) } ?? 0)
+        let reappeared = try connection.execute(
+            """
+            SELECT \(id) FROM \(table) f JOIN pg_temp.stage_ids s ON s.lead_id = \(id)
+            WHERE f.portal_id = $1 AND f.is_deleted ORDER BY \(id)
+            """, ids: [portalID]
+        ).rows.compactMap { $0[0].flatMap { Int64($0) } }
+        return (plan, reappeared)
     }
 
     /// Counts a run's leads that were marked deleted and came back.

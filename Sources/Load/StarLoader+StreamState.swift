@@ -50,14 +50,16 @@ extension StarLoader {
 
     /// Records a stream's progress (inside the transaction of the chunk it covers).
     func saveProgress(_ progress: StreamProgress, portalID: Int64, runID: Int64) throws {
-        let isHistory = progress.stream == StreamProgress.stageHistory
+        let isHistory =
+            progress.stream == StreamProgress.stageHistory || progress.stream == StreamProgress.dealStageHistory
         try connection.execute(
             """
             INSERT INTO etl.sync_state (portal_id, stream, watermark, watermark_id, run_id, pass_started_at, pass_mode, pass_filter)
             VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7, $8)
             ON CONFLICT (portal_id, stream) DO UPDATE SET
                 watermark_id = EXCLUDED.watermark_id, run_id = EXCLUDED.run_id, updated_at = now(),
-                watermark = CASE WHEN EXCLUDED.stream = 'stage_history' THEN EXCLUDED.watermark ELSE etl.sync_state.watermark END,
+                watermark = CASE WHEN EXCLUDED.stream IN ('stage_history', 'deal_stage_history') THEN EXCLUDED.watermark
+                                 ELSE etl.sync_state.watermark END,
                 pass_started_at = COALESCE(etl.sync_state.pass_started_at, EXCLUDED.pass_started_at),
                 pass_mode = COALESCE(EXCLUDED.pass_mode, etl.sync_state.pass_mode),
                 pass_filter = EXCLUDED.pass_filter
@@ -101,6 +103,10 @@ public struct StreamProgress: Sendable {
     public static let leads = "leads"
     /// The stream name of lead stage history in `etl.sync_state`.
     public static let stageHistory = "stage_history"
+    /// The stream name of deals in `etl.sync_state`.
+    public static let deals = "deals"
+    /// The stream name of deal stage history in `etl.sync_state`.
+    public static let dealStageHistory = "deal_stage_history"
     /// The stream name of the contact and company refresh in `etl.sync_state`.
     public static let dimensions = "dimensions"
     /// The `pass_mode` of the stage-history stream while its first load copies straight in.

@@ -40,7 +40,15 @@ public final class StarLoader {
                 writer.append(currency: row, portalID: portalID)
             }
             try stage(.dimLeadField, reference.fields) { writer, row in writer.append(field: row, portalID: portalID) }
-            for table in [StarTable.dimStatus, .dimSource, .dimUser, .dimCurrency, .dimLeadField] {
+            try stage(.dimDealCategory, reference.dealCategories) { writer, row in
+                writer.append(dealCategory: row, portalID: portalID)
+            }
+            try stage(.dimDealStage, reference.dealStages) { writer, row in
+                writer.append(dealStage: row, portalID: portalID)
+            }
+            for table in [
+                StarTable.dimStatus, .dimSource, .dimUser, .dimCurrency, .dimLeadField, .dimDealCategory, .dimDealStage,
+            ] {
                 try connection.execute(table.upsertFromStaging())
             }
             try SQLScript.referenceFinish.run(on: connection, ids: [portalID])

@@ -96,10 +96,42 @@ extension StarTable {
         ],
         key: ["portal_id", "field_name"])
 
+    /// `dw.fact_deal`, the accumulating snapshot of each deal.
+    public static let factDeal = StarTable(
+        "dw.fact_deal",
+        columns: [
+            "portal_id", "deal_id", "title", "lead_id", "category_id", "stage_id", "stage_semantic", "opportunity",
+            "currency_id", "begin_date", "close_date", "closed", "created_at", "modified_at", "moved_at",
+            "assigned_by_id", "source_id", "company_id", "utm_source", "utm_medium", "utm_campaign", "utm_content",
+            "utm_term", "is_return_customer", "is_repeated_approach", "created_date_key", "closed_date_key",
+        ],
+        key: ["portal_id", "deal_id"])
+
+    /// `dw.fact_deal_stage_history`, one row per stage or funnel change of a deal.
+    public static let factDealStageHistory = StarTable(
+        "dw.fact_deal_stage_history",
+        columns: [
+            "portal_id", "history_id", "deal_id", "type_id", "category_id", "stage_id", "stage_semantic", "created_at",
+            "created_date_key",
+        ],
+        key: ["portal_id", "history_id"])
+
+    /// `dw.dim_deal_category` (deal funnels).
+    public static let dimDealCategory = StarTable(
+        "dw.dim_deal_category", columns: ["portal_id", "category_id", "name", "sort", "is_default"],
+        key: ["portal_id", "category_id"])
+
+    /// `dw.dim_deal_stage` (the stages of every funnel).
+    public static let dimDealStage = StarTable(
+        "dw.dim_deal_stage",
+        columns: ["portal_id", "stage_id", "category_id", "name", "sort", "semantic", "color", "is_system"],
+        key: ["portal_id", "stage_id"])
+
     /// Every table a chunk or a reference load stages, for the session's staging DDL.
     static let staged: [StarTable] = [
         .factLead, .factLeadProduct, .bridgeLeadContact, .factLeadStageHistory, .dimContact, .dimCompany, .dimStatus,
-        .dimSource, .dimUser, .dimCurrency, .dimLeadField,
+        .dimSource, .dimUser, .dimCurrency, .dimLeadField, .factDeal, .factDealStageHistory, .dimDealCategory,
+        .dimDealStage,
     ]
 
     /// Lead attributes whose change opens a new `dw.fact_lead_version`.

@@ -23,18 +23,19 @@ public struct DeleteGuard: Sendable, Equatable {
         allowMassDelete || plan.missing < minimum || plan.share <= maxShare
     }
 
-    /// What a user sees when the guard refuses `plan`.
-    public func refusal(_ plan: DeletePlan) -> String {
-        "the delete scan would mark \(plan.missing) of \(plan.live) live leads deleted "
+    /// What a user sees when the guard refuses `plan` (of `entity`: leads or deals).
+    public func refusal(_ plan: DeletePlan, entity: String = "leads") -> String {
+        let single = entity == "deals" ? "deal" : "lead"
+        return "the delete scan would mark \(plan.missing) of \(plan.live) live \(entity) deleted "
             + "(\(Self.percent(plan.share)), more than the \(Self.percent(maxShare)) allowed); nothing was marked. "
             + "Most likely the webhook's user cannot see them: check its rights (an administrator's webhook "
-            + "sees every lead). If they really were deleted, run once with --allow-mass-delete"
+            + "sees every \(single)). If they really were deleted, run once with --allow-mass-delete"
     }
 
     /// What a user sees when the scan listed fewer ids than the portal counted.
-    public static func incompleteScan(listed: Int, counted: Int) -> String {
-        "the delete scan listed \(listed) lead ids but the portal counted \(counted) for the same filter; "
-            + "nothing was marked deleted (leads hidden from the webhook's user, or deleted during the scan). "
+    public static func incompleteScan(listed: Int, counted: Int, entity: String = "lead") -> String {
+        "the delete scan listed \(listed) \(entity) ids but the portal counted \(counted) for the same filter; "
+            + "nothing was marked deleted (\(entity)s hidden from the webhook's user, or deleted during the scan). "
             + "Run again; if it repeats, check the webhook user's rights"
     }
 

@@ -28,6 +28,10 @@ public struct RunContext: Sendable {
     public let reference: ReferenceData
     /// The lead transform for this portal.
     public let transformer: LeadTransformer
+    /// Deal records into rows, with the portal's deal stage semantics.
+    public var dealTransformer: DealTransformer {
+        DealTransformer(time: time, stageSemantics: reference.dealStageSemantics)
+    }
     /// How product rows are read on this portal (decided once per run).
     let productRows: ProductRowCapability
     /// What the portal counted against what the star expects, for the cheap delete check

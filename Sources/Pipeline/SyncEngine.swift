@@ -124,9 +124,12 @@ public final class SyncEngine: Sendable {
                         "the webhook's user is not an administrator: leads this user cannot see are not exported",
                 ])
         }
-        let reference = ReferenceTransformer.reference(
+        var read = ReferenceTransformer.reference(
             stages: answer.stages, sources: answer.sources, currencies: answer.currencies, fields: answer.fields,
             userFields: answer.userFields, users: answer.users, cardLayout: answer.cardLayout)
+        (read.dealCategories, read.dealStages) = ReferenceTransformer.deals(
+            categories: answer.dealCategories, statuses: answer.statuses ?? [])
+        let reference = read
         let host = self.host
         let viewState = try await database.run { loader in
             _ = try loader.registerPortal(host: host, timeZone: answer.time.offsetText)

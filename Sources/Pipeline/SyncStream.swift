@@ -43,6 +43,10 @@ public struct ReconcileCounts: Sendable, Equatable {
     public var audited = false
     /// Leads whose children differed in the audit, read again.
     public var repaired = 0
+    /// Deals newly flagged deleted.
+    public var dealsDeleted = 0
+    /// Deals flagged deleted that the portal listed again, re-read.
+    public var dealsUndeleted = 0
 
     /// Counts.
     public init(deleted: Int = 0, undeleted: Int = 0, reread: StreamCounts = StreamCounts()) {
@@ -88,6 +92,8 @@ extension ReconcileCounts {
         reread.add(other.reread)
         audited = audited || other.audited
         repaired += other.repaired
+        dealsDeleted += other.dealsDeleted
+        dealsUndeleted += other.dealsUndeleted
     }
 }
 
@@ -95,8 +101,16 @@ extension ReconcileCounts {
 public typealias StreamCounts = ChunkCounts
 
 extension ChunkCounts {
-    /// The count progress shows: leads, or stage changes for a history-only stream.
-    var primary: Int { leads > 0 || stageHistory == 0 ? leads : stageHistory }
+    /// The count progress shows: leads, deals, or stage changes for a history-only stream.
+    var primary: Int {
+        if deals > 0 { return deals }
+        if dealStageHistory > 0 { return dealStageHistory }
+        return leads > 0 || stageHistory == 0 ? leads : stageHistory
+    }
     /// The unit of `primary`.
-    var unit: String { leads > 0 || stageHistory == 0 ? "leads" : "changes" }
+    var unit: String {
+        if deals > 0 { return "deals" }
+        if dealStageHistory > 0 { return "changes" }
+        return leads > 0 || stageHistory == 0 ? "leads" : "changes"
+    }
 }

@@ -37,6 +37,14 @@ public struct SyncSummary: Sendable, Equatable {
     public var seconds = 0.0
     /// What became of `mart.lead_custom_fields` (rebuilt when the field definitions changed).
     public var customFieldView = CustomFieldViewState.unchanged
+    /// Deals upserted.
+    public var deals = 0
+    /// Deal stage-history rows written.
+    public var dealStageHistory = 0
+    /// Deals newly flagged deleted.
+    public var dealsDeleted = 0
+    /// Deals flagged deleted that the portal listed again, re-read.
+    public var dealsUndeleted = 0
     /// Seconds spent in database calls (they overlap with reading the portal, so this is not a share of `seconds`).
     public var databaseSeconds = 0.0
 
@@ -46,7 +54,8 @@ public struct SyncSummary: Sendable, Equatable {
             + "stage_history=\(stageHistory) deleted=\(deleted) undeleted=\(undeleted) skipped=\(skipped) "
             + "audited=\(audited ? "yes" : "no") repaired=\(repaired) requests=\(requests) "
             + "retries=\(retries) throttled=\(throttled) duration=\(String(format: "%.1f", seconds))s "
-            + "database=\(String(format: "%.1f", databaseSeconds))s"
+            + "database=\(String(format: "%.1f", databaseSeconds))s deals=\(deals) deal_stage_history=\(dealStageHistory) "
+            + "deals_deleted=\(dealsDeleted) deals_undeleted=\(dealsUndeleted)"
             + (customFieldView == .unchanged
                 ? "" : " custom_field_view=\(customFieldView.rawValue.replacingOccurrences(of: " ", with: "_"))")
     }
@@ -59,6 +68,8 @@ extension SyncSummary {
         undeleted += counts.undeleted
         audited = audited || counts.audited
         repaired += counts.repaired
+        dealsDeleted += counts.dealsDeleted
+        dealsUndeleted += counts.dealsUndeleted
         add(counts.reread)
     }
 
@@ -70,5 +81,7 @@ extension SyncSummary {
         stageHistory += counts.stageHistory
         nulStripped += counts.nulStripped
         skipped += counts.skipped
+        deals += counts.deals
+        dealStageHistory += counts.dealStageHistory
     }
 }

@@ -121,6 +121,56 @@ extension EntitySchema {
         FieldSpec(name: "STATUS_ID", kind: .string, title: "Stage"),
     ])
 
+    /// Deal history fields (`crm.stagehistory.list` with `entityTypeId` 2).
+    static let dealStageHistory = EntitySchema(fields: [
+        FieldSpec(name: "ID", kind: .integer, title: "ID"),
+        FieldSpec(name: "TYPE_ID", kind: .integer, title: "Type"),
+        FieldSpec(name: "OWNER_ID", kind: .integer, title: "Owner"),
+        FieldSpec(name: "CREATED_TIME", kind: .datetime, title: "Created"),
+        FieldSpec(name: "CATEGORY_ID", kind: .integer, title: "Funnel"),
+        FieldSpec(name: "STAGE_SEMANTIC_ID", kind: .string, title: "Semantics"),
+        FieldSpec(name: "STAGE_ID", kind: .string, title: "Stage"),
+    ])
+
+    /// Deal fields as `crm.deal.fields` lists them (the system ones the simulator serves).
+    static let deal = EntitySchema(fields: [
+        FieldSpec(name: "ID", kind: .integer, title: "ID", isReadOnly: true),
+        FieldSpec(name: "TITLE", kind: .string, title: "Name"),
+        FieldSpec(name: "TYPE_ID", kind: .status, title: "Type", statusType: "DEAL_TYPE"),
+        FieldSpec(name: "CATEGORY_ID", kind: .integer, title: "Pipeline"),
+        FieldSpec(name: "STAGE_ID", kind: .status, title: "Stage", statusType: "DEAL_STAGE"),
+        FieldSpec(name: "STAGE_SEMANTIC_ID", kind: .string, title: "Stage group", isReadOnly: true),
+        FieldSpec(name: "IS_NEW", kind: .char, title: "New deal", isReadOnly: true),
+        FieldSpec(name: "IS_RECURRING", kind: .char, title: "Recurring deal"),
+        FieldSpec(name: "IS_RETURN_CUSTOMER", kind: .char, title: "Repeat deal", isReadOnly: true),
+        FieldSpec(name: "IS_REPEATED_APPROACH", kind: .char, title: "Repeat inquiry", isReadOnly: true),
+        FieldSpec(name: "PROBABILITY", kind: .integer, title: "Probability"),
+        FieldSpec(name: "CURRENCY_ID", kind: .currency, title: "Currency"),
+        FieldSpec(name: "OPPORTUNITY", kind: .money, title: "Amount"),
+        FieldSpec(name: "IS_MANUAL_OPPORTUNITY", kind: .char, title: "IS_MANUAL_OPPORTUNITY"),
+        FieldSpec(name: "TAX_VALUE", kind: .money, title: "Tax rate"),
+        FieldSpec(name: "COMPANY_ID", kind: .company, title: "Company"),
+        FieldSpec(name: "CONTACT_ID", kind: .contact, title: "Contact"),
+        FieldSpec(name: "BEGINDATE", kind: .datetime, title: "Start date"),
+        FieldSpec(name: "CLOSEDATE", kind: .datetime, title: "Expected close date"),
+        FieldSpec(name: "OPENED", kind: .char, title: "Available to everyone"),
+        FieldSpec(name: "CLOSED", kind: .char, title: "Closed"),
+        FieldSpec(name: "ASSIGNED_BY_ID", kind: .user, title: "Responsible person"),
+        FieldSpec(name: "CREATED_BY_ID", kind: .user, title: "Created by", isReadOnly: true),
+        FieldSpec(name: "MODIFY_BY_ID", kind: .user, title: "Modified by", isReadOnly: true),
+        FieldSpec(name: "MOVED_BY_ID", kind: .user, title: "Moved by", isReadOnly: true),
+        FieldSpec(name: "DATE_CREATE", kind: .datetime, title: "Created on", isReadOnly: true),
+        FieldSpec(name: "DATE_MODIFY", kind: .datetime, title: "Modified on", isReadOnly: true),
+        FieldSpec(name: "MOVED_TIME", kind: .datetime, title: "Moved on", isReadOnly: true),
+        FieldSpec(name: "SOURCE_ID", kind: .status, title: "Source", statusType: "SOURCE"),
+        FieldSpec(name: "LEAD_ID", kind: .integer, title: "Lead", isReadOnly: true),
+        FieldSpec(name: "UTM_SOURCE", kind: .string, title: "Ad system"),
+        FieldSpec(name: "UTM_MEDIUM", kind: .string, title: "Medium"),
+        FieldSpec(name: "UTM_CAMPAIGN", kind: .string, title: "Ad campaign UTM"),
+        FieldSpec(name: "UTM_CONTENT", kind: .string, title: "Campaign contents"),
+        FieldSpec(name: "UTM_TERM", kind: .string, title: "Campaign search term"),
+    ])
+
     /// Product-row fields of `crm.item.productrow.list`, upper snake case as its filter uses them.
     static let productRow = EntitySchema(fields: [
         FieldSpec(name: "ID", kind: .integer, title: "ID"),

@@ -142,6 +142,7 @@ extension PortalDataset {
             historyID += random.chance(0.05) ? 3 : 1
         }
         dataset.nextHistoryID = historyID
+        dataset.generateDeals(anchor: anchor)
         return dataset
     }
 

@@ -128,6 +128,19 @@ public struct PortalDataset: Sendable {
     public var bindings: [Int64: [SimContactBinding]]
     /// Stage history in ascending id order.
     public var history: [SimStageHistory]
+    /// Deal funnels, the default (id 0) first.
+    public var dealCategories: [SimDealCategory] = []
+    /// Deal stages of every funnel, in each funnel's order (`ENTITY_ID` `DEAL_STAGE…`).
+    public var dealStages: [SimStatus] = []
+    /// Deals by id.
+    public var deals: [Int64: SimDeal] = [:]
+    /// Deal ids in ascending order.
+    public var dealIDs: [Int64] = []
+    /// Deal stage history in ascending id order (funnel moves included).
+    public var dealHistory: [SimStageHistory] = []
+    /// Next ids the deal write methods hand out.
+    var nextDealID: Int64 = 1
+    var nextDealHistoryID: Int64 = 1
     /// Contacts exist for ids 1…contactCount.
     public var contactCount: Int64
     /// Contacts changed by `crm.contact.update`, in place of their generated selves.
@@ -150,6 +163,16 @@ public struct PortalDataset: Sendable {
     /// The stage called `statusID`, if it exists.
     public func stage(_ statusID: String) -> SimStatus? {
         stages.first { $0.statusID == statusID }
+    }
+
+    /// The deal stage called `stageID`, if it exists.
+    public func dealStage(_ stageID: String) -> SimStatus? {
+        dealStages.first { $0.statusID == stageID }
+    }
+
+    /// The funnel a deal stage belongs to (0 for `DEAL_STAGE`, n for `DEAL_STAGE_<n>`).
+    public static func category(ofStageEntity entityID: String) -> Int64 {
+        entityID == "DEAL_STAGE" ? 0 : Int64(entityID.dropFirst("DEAL_STAGE_".count)) ?? 0
     }
 
     /// The contact with `id`, if it exists.

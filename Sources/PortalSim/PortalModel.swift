@@ -115,6 +115,8 @@ public struct SimStageHistory: Sendable, Equatable {
     public var semanticID: String
     /// The stage entered.
     public var statusID: String
+    /// The deal's funnel after the change (deal history only; `nil` for leads).
+    public var categoryID: Int64? = nil
 }
 
 /// A phone or e-mail of a lead (`crm_multifield`).
@@ -261,4 +263,57 @@ public struct SimLead: Sendable, Equatable {
     public var multifields: [SimMultifield]
     /// Custom field values by field name.
     public var custom: [String: SimCustomValue]
+}
+
+/// A deal funnel as `crm.category.list` (`entityTypeId` 2) returns it; id 0 is the default funnel.
+public struct SimDealCategory: Sendable, Equatable {
+    /// Funnel id.
+    public var id: Int64
+    /// Name users see.
+    public var name: String
+    /// Display order.
+    public var sort: Int
+
+    /// The `ENTITY_ID` its stages have in `crm.status.list`: `DEAL_STAGE` or `DEAL_STAGE_<id>`.
+    public var stageEntityID: String { id == 0 ? "DEAL_STAGE" : "DEAL_STAGE_\(id)" }
+}
+
+/// A deal with the fields the simulator serves.
+public struct SimDeal: Sendable, Equatable {
+    /// Deal id.
+    public var id: Int64
+    /// Name.
+    public var title: String
+    /// The lead it was converted from; `nil` for a deal made without one (a repeat sale).
+    public var leadID: Int64?
+    /// Its funnel.
+    public var categoryID: Int64
+    /// Its stage (`C<n>:` prefixed outside funnel 0).
+    public var stageID: String
+    /// Amount in cents.
+    public var opportunityCents: Int64
+    /// Currency of the amount.
+    public var currencyID: String
+    /// Start day (unix seconds of the day's start).
+    public var beginDate: Int64
+    /// Planned or actual close day (unix seconds of the day's start).
+    public var closeDate: Int64
+    /// Responsible user.
+    public var assignedByID: Int64
+    /// Source code.
+    public var sourceID: String?
+    /// Company.
+    public var companyID: Int64?
+    /// Created (unix seconds).
+    public var dateCreate: Int64
+    /// Modified (unix seconds).
+    public var dateModify: Int64
+    /// Entered its stage (unix seconds).
+    public var movedTime: Int64
+    /// UTM source, medium, campaign, content, term.
+    public var utm: [String?]
+    /// A repeat deal of a client.
+    public var isReturnCustomer: Bool
+    /// A repeated approach of a client.
+    public var isRepeatedApproach: Bool
 }

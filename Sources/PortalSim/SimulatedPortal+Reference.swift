@@ -7,7 +7,9 @@ extension SimulatedPortal {
     func statusList(_ params: JSONObject) -> MethodOutcome {
         let filter = ListQuery.parameter(params, "filter")?.objectValue ?? JSONObject()
         let wanted = filter["ENTITY_ID"].map(ListQuery.scalarText)
-        var rows = (dataset.stages + dataset.sources).filter { wanted == nil || $0.entityID == wanted }
+        var rows = (dataset.stages + dataset.sources + dataset.dealStages).filter {
+            wanted == nil || $0.entityID == wanted
+        }
         let descending =
             (ListQuery.parameter(params, "order")?["SORT"]).map { ListQuery.scalarText($0).uppercased() == "DESC" }
             ?? false
@@ -17,10 +19,12 @@ extension SimulatedPortal {
                 "ID": .string(String(status.id)), "ENTITY_ID": .string(status.entityID),
                 "STATUS_ID": .string(status.statusID), "NAME": .string(status.name), "NAME_INIT": .string(status.name),
                 "SORT": .string(String(status.sort)), "SYSTEM": .string(status.isSystem ? "Y" : "N"),
-                "CATEGORY_ID": .null, "COLOR": .string(status.color),
+                "CATEGORY_ID": status.entityID.hasPrefix("DEAL_STAGE")
+                    ? .string(String(PortalDataset.category(ofStageEntity: status.entityID))) : .null,
+                "COLOR": .string(status.color),
                 "SEMANTICS": status.semantics.map(JSON.string) ?? .null,
             ]
-            if status.entityID == "STATUS" {
+            if status.entityID == "STATUS" || status.entityID.hasPrefix("DEAL_STAGE") {
                 let extra = status.semantics == "S" ? "success" : (status.semantics == "F" ? "failure" : "process")
                 object["EXTRA"] = ["SEMANTICS": .string(extra), "COLOR": .string(status.color)]
             }
@@ -242,6 +246,11 @@ extension SimulatedPortal {
         guard [1, 2, 5].contains(entityType) else {
             return .failure(
                 MethodError(status: 400, code: "NOT_SUPPORTED", description: "\(entityType) entity is not supported"))
+        }
+        if entityType == 2 {
+            return dealHistoryList(
+                ListQuery(
+                    params: params, schema: .dealStageHistory, defaultOrder: [("ID", false)], uppercaseKeys: false))
         }
         guard entityType == 1 else { return .success(result: ["items": []], total: 0, next: nil) }
         let data = dataset

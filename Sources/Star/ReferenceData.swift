@@ -230,6 +230,15 @@ public struct ReferenceData: Sendable {
     public var fields: [LeadFieldRecord] = []
     /// Custom-field definitions for the transform.
     public var customFields: [String: CustomFieldDefinition] = [:]
+    /// Deal funnels (the default one, id 0, always among them).
+    public var dealCategories: [DealCategoryRecord] = []
+    /// Deal stages of every funnel.
+    public var dealStages: [DealStageRecord] = []
+
+    /// Deal stage semantics by stage id.
+    public var dealStageSemantics: [String: String] {
+        Dictionary(dealStages.map { ($0.stageID, $0.semantic) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// The multiple custom fields, by name: lead lists return them only when named.
     public var multipleCustomFields: [String] {

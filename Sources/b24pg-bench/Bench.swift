@@ -104,8 +104,15 @@ struct Bench {
         let server = try await PortalServer.start(router: router)
         defer { Task { try? await server.shutdown() } }
 
-        func sync(_ options: SyncOptions) async throws -> (SyncSummary, Double) {
-            try await timedSync(webhook: "\(server.baseURL)/rest/1/benchcode/", into: target, options: options)
+        // Lead figures come from the lead streams alone, deal figures from the deal streams alone
+        // (each run also reads the reference data: one request), against the same portal and star.
+        func sync(
+            _ options: SyncOptions, _ streams: [any SyncStream] = SyncStreams.leads
+        ) async throws -> (
+            SyncSummary, Double
+        ) {
+            try await timedSync(
+                webhook: "\(server.baseURL)/rest/1/benchcode/", into: target, options: options, streams: streams)
         }
 
         FileHandle.standardError.write(Data("bench: full sync of \(leads) leads at 2 req/s (a few minutes)…\n".utf8))
@@ -114,6 +121,11 @@ struct Bench {
         let floor = Double(full.requests) / 2
         let limit = Double(max(0, full.requests - 49)) / 2
         let fullPrint = try starFingerprint(target)
+        let deals = dataset.dealIDs.count
+        let dealHistory = dataset.dealHistory.count
+        FileHandle.standardError.write(Data("bench: full sync of its \(deals) deals…\n".utf8))
+        let (dealFull, dealSeconds) = try await sync(SyncOptions(), SyncStreams.deals)
+        let dealsPerThousand = Double(dealFull.requests) / Double(max(deals, 1)) * 1000
         // Change 1 % of the leads (as users would, in the portal), let its bucket drain, sync again.
         let ids = portal.snapshot.leadIDs
         var changed = 0
@@ -124,9 +136,19 @@ struct Bench {
                 changed += 1
             }
         }
+        let dealIDs = portal.snapshot.dealIDs
+        var dealsChanged = 0
+        for index in stride(from: 0, to: dealIDs.count, by: 100) {
+            if case .success = portal.perform(
+                "crm.deal.update", ["id": .int(dealIDs[index]), "fields": ["TITLE": "bench change"]])
+            {
+                dealsChanged += 1
+            }
+        }
         try await Task.sleep(for: .seconds(26))
         let (incremental, incrementalSeconds) = try await sync(SyncOptions())
         let share = Double(incremental.requests) / Double(full.requests) * 100
+        let (dealIncremental, dealIncrementalSeconds) = try await sync(SyncOptions(), SyncStreams.deals)
         try await Task.sleep(for: .seconds(26))
         FileHandle.standardError.write(Data("bench: children audit of \(leads) unchanged leads…\n".utf8))
         let (audit, auditSeconds) = try await sync(SyncOptions(auditChildren: true))
@@ -139,7 +161,8 @@ struct Bench {
         let fallbackServer = try await PortalServer.start(
             router: PortalRouter(portal: fallbackPortal, auth: SimAuth(seed: 42, webhookCode: "benchcode")))
         let (fallback, fallbackSeconds) = try await timedSync(
-            webhook: "\(fallbackServer.baseURL)/rest/1/benchcode/", into: fallbackTarget, options: SyncOptions())
+            webhook: "\(fallbackServer.baseURL)/rest/1/benchcode/", into: fallbackTarget, options: SyncOptions(),
+            streams: SyncStreams.leads)
         try await fallbackServer.shutdown()
         let fallbackPerThousand = Double(fallback.requests) / Double(leads) * 1000
         // The first portal's star before the churn is what the fallback loads from the same data.
@@ -174,6 +197,20 @@ struct Bench {
                     incremental.leads),
                 target: "≤ 3 % of full", verdict: share <= 3 ? "met" : "missed"),
             Row(
+                scenario: "deal streams, full: \(deals) deals, \(dealHistory) deal stage changes (same portal)",
+                measure: "HTTP requests per 1 000 deals (reference request included)",
+                value: String(
+                    format: "%.1f (%d requests, %.1f s, %d deals, %d changes loaded)", dealsPerThousand,
+                    dealFull.requests, dealSeconds, dealFull.deals, dealFull.dealStageHistory),
+                target: "(reported; grows with deals)", verdict: dealFull.deals == deals ? "-" : "MISSING DEALS"),
+            Row(
+                scenario: "deal streams, incremental after 1 % of deals changed (\(dealsChanged))",
+                measure: "requests (reference 1, deal pages, deal history, the deal ID scan)",
+                value: String(
+                    format: "%d (%.1f s, %d deals read, %d deleted)", dealIncremental.requests,
+                    dealIncrementalSeconds, dealIncremental.deals, dealIncremental.dealsDeleted),
+                target: "(reported)", verdict: dealIncremental.dealsDeleted == 0 ? "-" : "WRONG DELETES"),
+            Row(
                 scenario: "daily children audit of \(leads) unchanged leads", measure: "requests per 1 000 leads",
                 value: String(
                     format: "%.1f (%d requests, %.1f s, %d repaired)", auditPerThousand, audit.requests, auditSeconds,
@@ -184,7 +221,8 @@ struct Bench {
 
     /// One sync into `target` over real HTTP at 2 req/s burst 50, and its wall time in seconds.
     static func timedSync(
-        webhook: String, into target: ConnectionString, options: SyncOptions
+        webhook: String, into target: ConnectionString, options: SyncOptions,
+        streams: [any SyncStream] = SyncStreams.standard
     ) async throws -> (
         SyncSummary, Double
     ) {
@@ -195,7 +233,7 @@ struct Bench {
             limiter: RateLimiter(rate: 2, burst: 50, clock: clock))
         let engine = SyncEngine(
             client: client, database: DatabaseWorker(connection: try Connection(target)), host: "bench.example",
-            options: options, log: .discarding, clock: clock)
+            options: options, log: .discarding, clock: clock, streams: streams)
         let started = Date()
         let summary = try await engine.run()
         let seconds = Date().timeIntervalSince(started)
@@ -449,6 +487,38 @@ struct Bench {
             UNION SELECT portal_id, status_id, lead_id FROM dw.fact_lead
             ON CONFLICT DO NOTHING;
             SELECT etl.place_leads_in_funnel(1, NULL);
+            INSERT INTO dw.dim_deal_category (portal_id, category_id, name, sort, is_default) VALUES
+              (1, 0, 'Sales', 100, true), (1, 1, 'Repeat sales', 200, false);
+            INSERT INTO dw.dim_deal_stage (portal_id, stage_id, category_id, name, sort, semantic) VALUES
+              (1, 'NEW', 0, 'New', 10, 'P'), (1, 'PREPARATION', 0, 'Preparing', 20, 'P'),
+              (1, 'EXECUTING', 0, 'In progress', 30, 'P'), (1, 'WON', 0, 'Won', 40, 'S'), (1, 'LOSE', 0, 'Lost', 50, 'F'),
+              (1, 'C1:NEW', 1, 'New', 10, 'P'), (1, 'C1:WON', 1, 'Won', 20, 'S'), (1, 'C1:LOSE', 1, 'Lost', 30, 'F');
+            -- A deal for every converted lead (won, lost or in progress), and one in five more without a lead.
+            INSERT INTO dw.fact_deal (portal_id, deal_id, title, lead_id, category_id, stage_id, stage_semantic, opportunity,
+                                      currency_id, created_at, modified_at, moved_at, assigned_by_id, source_id, utm_campaign,
+                                      created_date_key, closed_date_key)
+            SELECT 1, f.lead_id, 'Deal ' || f.lead_id, f.lead_id, 0, o.stage_id, o.semantic, f.opportunity, f.currency_id,
+                   f.closed_at + interval '1 day', f.closed_at + interval '9 days', f.closed_at + interval '8 days',
+                   f.assigned_by_id, f.source_id, 'campaign ' || (f.lead_id % 20), f.closed_date_key,
+                   CASE WHEN o.semantic <> 'P' THEN f.closed_date_key ELSE 0 END
+            FROM dw.fact_lead f
+            CROSS JOIN LATERAL (SELECT CASE f.lead_id % 3 WHEN 0 THEN 'WON' WHEN 1 THEN 'LOSE' ELSE 'EXECUTING' END AS stage_id,
+                                       CASE f.lead_id % 3 WHEN 0 THEN 'S' WHEN 1 THEN 'F' ELSE 'P' END AS semantic) o
+            WHERE f.status_semantic = 'S'
+            UNION ALL
+            SELECT 1, \(leads) + g, 'Repeat ' || g, NULL, 1, CASE WHEN g % 2 = 0 THEN 'C1:WON' ELSE 'C1:NEW' END,
+                   CASE WHEN g % 2 = 0 THEN 'S' ELSE 'P' END, 100 + g % 900, 'USD', c, c, c, 1 + g % 200, 'SRC' || (1 + g % 10),
+                   NULL, to_char(c AT TIME ZONE '+03:00', 'YYYYMMDD')::int, 0
+            FROM generate_series(1, \(leads / 20)) g
+            CROSS JOIN LATERAL (SELECT timestamptz '2024-01-01' + (g % 700) * interval '1 day' AS c) t;
+            INSERT INTO dw.fact_deal_stage_history (portal_id, history_id, deal_id, type_id, category_id, stage_id, stage_semantic,
+                                                    created_at, created_date_key)
+            SELECT 1, d.deal_id * 3 + k, d.deal_id, CASE k WHEN 0 THEN 1 ELSE 2 END, d.category_id,
+                   CASE k WHEN 0 THEN CASE d.category_id WHEN 0 THEN 'NEW' ELSE 'C1:NEW' END
+                          WHEN 1 THEN CASE d.category_id WHEN 0 THEN 'PREPARATION' ELSE 'C1:NEW' END ELSE d.stage_id END,
+                   CASE WHEN k = 2 THEN d.stage_semantic ELSE 'P' END, d.created_at + k * interval '1 day', d.created_date_key
+            FROM dw.fact_deal d CROSS JOIN generate_series(0, 2) k
+            ON CONFLICT DO NOTHING;
             ANALYZE;
             """)
         let queries: [(String, String)] = [
@@ -480,6 +550,16 @@ struct Bench {
                 """
             ),
             ("mart.lead_field", "SELECT * FROM mart.lead_field WHERE portal_id = 1 ORDER BY card_order"),
+            (
+                "mart.deal (won revenue by funnel)",
+                "SELECT category_name, sum(opportunity_base) FROM mart.deal WHERE portal_id = 1 AND outcome = 'won' GROUP BY 1"
+            ),
+            (
+                "mart.lead_journey (by deal outcome)",
+                "SELECT deal_outcome, count(*), sum(won_amount_base), avg(hours_to_won) FROM mart.lead_journey WHERE portal_id = 1 GROUP BY 1"
+            ),
+            ("mart.revenue_by_source", "SELECT * FROM mart.revenue_by_source WHERE portal_id = 1"),
+            ("mart.deal_funnel", "SELECT * FROM mart.deal_funnel WHERE portal_id = 1"),
         ]
         try connection.execute("SELECT etl.refresh_lead_custom_fields()")
         // What typing costs the load: every lead's custom fields written as the sync writes a chunk.

@@ -97,6 +97,19 @@ struct DemoCommand: AsyncParsableCommand {
                     data.sources.map {
                         [$0.name, String($0.leads), String($0.converted), ReportRenderer.percent($0.conversionRate)]
                     })
+                if !data.revenue.isEmpty {
+                    print("\nlead to revenue by source (mart.revenue_by_source)")
+                    TextTable.print(
+                        ["source", "leads", "deals", "won", "won revenue", "leads with a deal", "days to won"],
+                        data.revenue.map {
+                            [
+                                $0.name, String($0.leads), String($0.deals), String($0.wonDeals),
+                                ReportRenderer.money($0.wonRevenue, currency: data.baseCurrency ?? ""),
+                                ReportRenderer.percent($0.leadToDealRate),
+                                $0.medianDaysToWon.map { String(format: "%.1f", $0) } ?? "–",
+                            ]
+                        })
+                }
             }
             let path = try ReportCommand.write(reports, to: "report.html")
             print("\nHTML report: \(path)")

@@ -39,13 +39,14 @@ struct SyncHarness {
         try setup.freshClient()
     }
 
-    /// Runs one sync into the database at `connection`, as the portal `host`.
+    /// Runs one sync (of `streams`) into the database at `connection`, as the portal `host`.
     func sync(
-        _ connection: Connection, options: SyncOptions = SyncOptions(), host: String = "sim.example"
+        _ connection: Connection, options: SyncOptions = SyncOptions(), host: String = "sim.example",
+        streams: [any SyncStream] = SyncStreams.standard
     ) async throws -> SyncSummary {
         let engine = SyncEngine(
             client: try client(), database: DatabaseWorker(connection: connection), host: host,
-            options: options, log: .discarding, clock: clock)
+            options: options, log: .discarding, clock: clock, streams: streams)
         return try await engine.run()
     }
 

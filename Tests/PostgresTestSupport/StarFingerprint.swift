@@ -14,6 +14,9 @@ public enum StarFingerprint {
         ("dw.dim_contact", "portal_id, contact_id", []), ("dw.dim_company", "portal_id, company_id", []),
         ("dw.dim_product", "portal_id, product_id", []), ("dw.dim_lead_field", "portal_id, field_name", []),
         ("dw.lead_stage_reached", "portal_id, status_id, lead_id", []),
+        ("dw.fact_deal", "portal_id, deal_id", ["last_run_id", "loaded_at", "deleted_at"]),
+        ("dw.fact_deal_stage_history", "portal_id, history_id", []),
+        ("dw.dim_deal_category", "portal_id, category_id", []), ("dw.dim_deal_stage", "portal_id, stage_id", []),
     ]
 
     /// `table: rows md5` for every star table.

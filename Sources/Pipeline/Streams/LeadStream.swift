@@ -48,30 +48,13 @@ public struct LeadStream: SyncStream {
         let portalID = run.portalID
         let state = try await run.database.run { try $0.streamState(portalID: portalID, stream: StreamProgress.leads) }
         let options = run.options
-        let resume = state.passStartedAt != nil && options.mode == .incremental
-        let modifiedSince: String?
-        if resume {
-            modifiedSince = state.passFilter
-        } else {
-            switch options.mode {
-            case .full: modifiedSince = nil
-            case .since(let text): modifiedSince = Self.portalFilterTime(text)
-            case .incremental: modifiedSince = state.watermarkTime.map { run.time.format($0 - options.overlapSeconds) }
-            }
-        }
+        let start = WatermarkPass(state: state, run: run)
+        let (resume, modifiedSince) = (start.resumed, start.modifiedSince)
         // A portal's first load writes straight into the empty star (no staging, no merges).
         let direct = try await run.database.run { try $0.leadStarIsEmpty(portalID: portalID) }
-        let mode = resume ? (state.passMode ?? options.mode.name) : options.mode.name
-        // A `since` pass reads nothing before its start: the watermark may move only when it
-        // was already at or after that start (a day of margin for the portal's offset there).
-        let keepsWatermark =
-            mode == "since"
-            && (state.watermarkTime == nil
-                || state.watermarkTime ?? 0 < (modifiedSince.flatMap(run.time.parse) ?? .max) + 86_400)
         let pass = Pass(
-            startedAt: resume ? (state.passStartedAt ?? run.portalNow) : run.portalNow,
-            cursor: resume ? state.cursor : 0, modifiedSince: modifiedSince,
-            mode: mode, keepsWatermark: keepsWatermark,
+            startedAt: start.startedAt, cursor: start.cursor, modifiedSince: modifiedSince, mode: start.mode,
+            keepsWatermark: start.keepsWatermark,
             writer: direct ? DirectLeadWriter() : StagedLeadWriter(),
             builder: LeadChunkBuilder(
                 run: run, refreshesKnownDimensions: options.mode != .incremental, comparesWithStar: !direct),
@@ -148,7 +131,7 @@ public struct LeadStream: SyncStream {
     /// An audit run (the last audit older than `--audit-every`, or `--audit-children`) lists every
     /// lead with its contact set, compares sets and product rows with `dw` and reads again each
     /// lead that differs; its listing is also the delete scan. Otherwise, when the portal counted
-    /// in each of up to 40 id ranges as many leads as the star expects there (COUNTs sent with the
+    /// in each of up to 39 id ranges as many leads as the star expects there (COUNTs sent with the
     /// reference data), nothing was deleted or restored and the ID scan is skipped; when not,
     /// every id is listed. Leads the portal no
     /// longer lists are flagged within the mass-delete guard, and leads marked deleted that it

@@ -29,14 +29,7 @@ public struct StageHistoryStream: SyncStream {
     static let safetyWindow: Int64 = 600
 
     /// Stage-history rows read and waiting to be loaded, with the cursor they move to.
-    public struct Batch: Sendable {
-        var rows: [StageHistoryRecord] = []
-        var rejected: [TransformError] = []
-        var lastID: Int64
-    }
-
-    /// Changes per transaction.
-    static let batchSize = 2_500
+    public typealias Batch = HistoryBatch<StageHistoryRecord>
 
     /// Starts after the last id loaded.
     public func begin(_ run: RunContext) async throws -> Pass {
@@ -50,39 +43,19 @@ public struct StageHistoryStream: SyncStream {
         }
     }
 
-    /// Pages of history become rows as they arrive, sent every `batchSize` rows.
+    /// Pages of history become rows as they arrive, sent every 2,500 rows.
     public func read(
         _ pass: Pass, _ run: RunContext, send: @escaping @Sendable (Batch) async throws -> Void
     ) async throws {
-        var pending = Batch(lastID: pass.cursor)
-        var sentID = pass.cursor
         // With a window, the scan starts before the previous pass whatever the id: records
         // already read come again (the merge absorbs them; those it rejected were recorded then),
         // and one that became visible late with a lower id than the cursor is read now. New
         // records are all in the window, so this is the whole pass, in as many requests as before.
-        try await StageHistoryReader(client: run.client).forEachPage(
-            after: pass.cursor, createdSince: pass.windowStart.map(run.time.format)
-        ) { page in
-            for item in page {
-                let id = item["ID"]?.lenientInt ?? pending.lastID
-                do throws(TransformError) {
-                    pending.rows.append(try run.transformer.stageHistory(item))
-                } catch  where id > pass.cursor {
-                    pending.rejected.append(error)
-                    run.log.event(LogKey.Event.recordSkipped, level: .warning, [LogKey.reason: "\(error.description)"])
-                } catch {
-                    // Rejected and recorded by the pass that first read it.
-                }
-                pending.lastID = max(pending.lastID, id)
-            }
-            if pending.rows.count >= Self.batchSize {
-                sentID = pending.lastID
-                try await send(pending)
-                pending = Batch(lastID: sentID)
-            }
-        }
-        // A last batch with no rows still moves the cursor past records that were skipped.
-        if !pending.rows.isEmpty || !pending.rejected.isEmpty || pending.lastID != sentID { try await send(pending) }
+        let transformer = run.transformer
+        try await Batch.read(
+            with: StageHistoryReader(client: run.client), after: pass.cursor,
+            createdSince: pass.windowStart.map(run.time.format), log: run.log,
+            transform: { record throws(TransformError) in try transformer.stageHistory(record) }, send: send)
     }
 
     /// Writes the rows and the cursor in one transaction.
