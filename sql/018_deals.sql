@@ -170,36 +170,78 @@ COMMENT ON COLUMN mart.lead_journey.lead_amount_base IS 'The lead''s OPPORTUNITY
 COMMENT ON COLUMN mart.lead_journey.hours_to_won IS 'Hours from the lead''s creation to won_at; NULL without a won deal, 0 when the clocks disagree (as every hours_* column: NULL when a step was not taken).';
 
 CREATE VIEW mart.revenue_by_source AS
-WITH attributed AS (
-    SELECT j.portal_id, j.source_id, j.utm_source, j.utm_campaign, j.assigned_by_id, f.created_date_key,
-           1 AS leads, CASE WHEN j.lead_outcome = 'converted' THEN 1 ELSE 0 END AS converted_leads,
-           CASE WHEN j.deals > 0 THEN 1 ELSE 0 END AS leads_with_deal, j.deals, j.won_deals,
-           j.won_amount_base, j.won_amount_base AS won_from_leads_base,
-           CASE WHEN j.won_at IS NOT NULL THEN greatest(0, extract(epoch FROM j.won_at - j.created_at) / 86400) END AS days_to_won
-    FROM mart.lead_journey j
-    JOIN dw.fact_lead f ON f.portal_id = j.portal_id AND f.lead_id = j.lead_id
+WITH lead_deals AS (
+    SELECT d.portal_id, d.lead_id, count(*) AS deals, count(*) FILTER (WHERE d.stage_semantic = 'S') AS won_deals,
+           sum(round(d.opportunity * r.rate, 2)) FILTER (WHERE d.stage_semantic = 'S') AS won_amount_base,
+           min(d.moved_at) FILTER (WHERE d.stage_semantic = 'S') AS won_at
+    FROM dw.fact_deal d
+    LEFT JOIN dw.currency_rate r ON r.portal_id = d.portal_id AND r.currency_id = d.currency_id
+    WHERE NOT d.is_deleted AND d.lead_id IS NOT NULL
+    GROUP BY d.portal_id, d.lead_id
+), attributed AS (
+    -- Every live lead with its deals, and every live deal without a lead on its own.
+    SELECT f.portal_id, f.source_id, f.utm_source, f.utm_campaign, f.assigned_by_id,
+           nullif(f.created_date_key, 0) / 100 AS month_key, 1 AS leads,
+           CASE WHEN f.status_semantic = 'S' THEN 1 ELSE 0 END AS converted_leads,
+           CASE WHEN dl.deals > 0 THEN 1 ELSE 0 END AS leads_with_deal, coalesce(dl.deals, 0) AS deals,
+           coalesce(dl.won_deals, 0) AS won_deals, coalesce(dl.won_amount_base, 0) AS won_amount_base,
+           coalesce(dl.won_amount_base, 0) AS won_from_leads_base
+    FROM dw.fact_lead f
+    LEFT JOIN lead_deals dl ON dl.portal_id = f.portal_id AND dl.lead_id = f.lead_id
+    WHERE NOT f.is_deleted
     UNION ALL
-    SELECT d.portal_id, d.source_id, d.utm_source, d.utm_campaign, d.assigned_by_id, d.created_date_key,
-           0, 0, 0, 1, CASE WHEN d.stage_semantic = 'S' THEN 1 ELSE 0 END,
-           CASE WHEN d.stage_semantic = 'S' THEN coalesce(round(d.opportunity * r.rate, 2), 0) ELSE 0 END, 0, NULL
+    SELECT d.portal_id, d.source_id, d.utm_source, d.utm_campaign, d.assigned_by_id,
+           nullif(d.created_date_key, 0) / 100, 0, 0, 0, 1, CASE WHEN d.stage_semantic = 'S' THEN 1 ELSE 0 END,
+           CASE WHEN d.stage_semantic = 'S' THEN coalesce(round(d.opportunity * r.rate, 2), 0) ELSE 0 END, 0
     FROM dw.fact_deal d
     LEFT JOIN dw.currency_rate r ON r.portal_id = d.portal_id AND r.currency_id = d.currency_id
     WHERE NOT d.is_deleted AND d.lead_id IS NULL
+), won AS (
+    -- Leads with a won deal: the days from the lead to its first won deal.
+    SELECT f.portal_id, f.source_id, f.utm_source, f.utm_campaign, f.assigned_by_id,
+           nullif(f.created_date_key, 0) / 100 AS month_key,
+           CASE WHEN dl.won_at < f.created_at THEN 0 ELSE extract(epoch FROM dl.won_at - f.created_at) / 86400 END AS days
+    FROM lead_deals dl
+    JOIN dw.fact_lead f ON f.portal_id = dl.portal_id AND f.lead_id = dl.lead_id AND NOT f.is_deleted
+    WHERE dl.won_at IS NOT NULL
 ), grouped AS (
+    -- One hashed pass per dimension (a sort of every lead per grouping set would be slower).
+    SELECT portal_id, 'source' AS dimension, source_id AS key, sum(leads) AS leads, sum(converted_leads) AS converted_leads,
+           sum(leads_with_deal) AS leads_with_deal, sum(deals) AS deals, sum(won_deals) AS won_deals,
+           sum(won_amount_base) AS won_revenue_base, sum(won_from_leads_base) AS won_from_leads_base
+    FROM attributed GROUP BY portal_id, source_id
+    UNION ALL
+    SELECT portal_id, 'utm_source' AS dimension, utm_source AS key, sum(leads) AS leads, sum(converted_leads) AS converted_leads,
+           sum(leads_with_deal) AS leads_with_deal, sum(deals) AS deals, sum(won_deals) AS won_deals,
+           sum(won_amount_base) AS won_revenue_base, sum(won_from_leads_base) AS won_from_leads_base
+    FROM attributed GROUP BY portal_id, utm_source
+    UNION ALL
+    SELECT portal_id, 'utm_campaign' AS dimension, utm_campaign AS key, sum(leads) AS leads, sum(converted_leads) AS converted_leads,
+           sum(leads_with_deal) AS leads_with_deal, sum(deals) AS deals, sum(won_deals) AS won_deals,
+           sum(won_amount_base) AS won_revenue_base, sum(won_from_leads_base) AS won_from_leads_base
+    FROM attributed GROUP BY portal_id, utm_campaign
+    UNION ALL
+    SELECT portal_id, 'owner' AS dimension, assigned_by_id::text AS key, sum(leads) AS leads, sum(converted_leads) AS converted_leads,
+           sum(leads_with_deal) AS leads_with_deal, sum(deals) AS deals, sum(won_deals) AS won_deals,
+           sum(won_amount_base) AS won_revenue_base, sum(won_from_leads_base) AS won_from_leads_base
+    FROM attributed GROUP BY portal_id, assigned_by_id
+    UNION ALL
+    SELECT portal_id, 'created_month' AS dimension, (month_key / 100) || '-' || lpad((month_key % 100)::text, 2, '0') AS key, sum(leads) AS leads, sum(converted_leads) AS converted_leads,
+           sum(leads_with_deal) AS leads_with_deal, sum(deals) AS deals, sum(won_deals) AS won_deals,
+           sum(won_amount_base) AS won_revenue_base, sum(won_from_leads_base) AS won_from_leads_base
+    FROM attributed GROUP BY portal_id, month_key
+), medians AS (
     SELECT portal_id,
            CASE WHEN GROUPING(source_id) = 0 THEN 'source' WHEN GROUPING(utm_source) = 0 THEN 'utm_source'
                 WHEN GROUPING(utm_campaign) = 0 THEN 'utm_campaign' WHEN GROUPING(assigned_by_id) = 0 THEN 'owner'
                 ELSE 'created_month' END AS dimension,
            CASE WHEN GROUPING(source_id) = 0 THEN source_id WHEN GROUPING(utm_source) = 0 THEN utm_source
                 WHEN GROUPING(utm_campaign) = 0 THEN utm_campaign WHEN GROUPING(assigned_by_id) = 0 THEN assigned_by_id::text
-                ELSE to_char(to_date(nullif(created_date_key, 0)::text, 'YYYYMMDD'), 'YYYY-MM') END AS key,
-           sum(leads) AS leads, sum(converted_leads) AS converted_leads, sum(leads_with_deal) AS leads_with_deal,
-           sum(deals) AS deals, sum(won_deals) AS won_deals, sum(won_amount_base) AS won_revenue_base,
-           sum(won_from_leads_base) AS won_from_leads_base,
-           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_won))::numeric, 1) AS median_days_lead_to_won
-    FROM attributed
+                ELSE (month_key / 100) || '-' || lpad((month_key % 100)::text, 2, '0') END AS key,
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days))::numeric, 1) AS median_days_lead_to_won
+    FROM won
     GROUP BY GROUPING SETS ((portal_id, source_id), (portal_id, utm_source), (portal_id, utm_campaign),
-                            (portal_id, assigned_by_id), (portal_id, to_char(to_date(nullif(created_date_key, 0)::text, 'YYYYMMDD'), 'YYYY-MM')))
+                            (portal_id, assigned_by_id), (portal_id, month_key))
 )
 SELECT g.portal_id, g.dimension, g.key,
        coalesce(CASE g.dimension WHEN 'source' THEN src.name WHEN 'owner' THEN u.name ELSE g.key END, '(none)') AS label,
@@ -207,8 +249,9 @@ SELECT g.portal_id, g.dimension, g.key,
        round(g.won_from_leads_base / nullif(g.leads, 0), 2) AS revenue_per_lead_base,
        round(g.leads_with_deal::numeric / nullif(g.leads, 0), 4) AS lead_to_deal_rate,
        round(g.won_deals::numeric / nullif(g.deals, 0), 4) AS deal_to_won_rate,
-       g.median_days_lead_to_won
+       m.median_days_lead_to_won
 FROM grouped g
+LEFT JOIN medians m ON m.portal_id = g.portal_id AND m.dimension = g.dimension AND m.key IS NOT DISTINCT FROM g.key
 LEFT JOIN dw.dim_source src ON g.dimension = 'source' AND src.portal_id = g.portal_id AND src.source_id = g.key
 LEFT JOIN dw.dim_user u ON g.dimension = 'owner' AND u.portal_id = g.portal_id AND u.user_id::text = g.key
 LEFT JOIN mart.portal b ON b.portal_id = g.portal_id;
@@ -234,6 +277,9 @@ WITH live AS (
     SELECT r.portal_id, r.deal_id, s.category_id, max(s.sort) FILTER (WHERE s.semantic IN ('P', 'S')) AS top_sort
     FROM reached r JOIN dw.dim_deal_stage s ON s.portal_id = r.portal_id AND s.stage_id = r.stage_id
     GROUP BY r.portal_id, r.deal_id, s.category_id
+), tops AS MATERIALIZED (
+    -- Deals per furthest stage position in each funnel: the cumulative counts add these up.
+    SELECT portal_id, category_id, top_sort, count(*) AS deals FROM furthest GROUP BY portal_id, category_id, top_sort
 ), now_in AS (
     SELECT portal_id, stage_id, count(*) AS deals FROM live GROUP BY portal_id, stage_id
 ), ever AS (
@@ -242,8 +288,9 @@ WITH live AS (
 SELECT s.portal_id, s.category_id, c.name AS category_name, s.stage_id, s.name AS stage_name, s.sort, s.semantic,
        coalesce(n.deals, 0) AS deals_now, coalesce(e.deals, 0) AS deals_reached,
        CASE WHEN s.semantic = 'F' THEN coalesce(e.deals, 0)
-            ELSE (SELECT count(*) FROM furthest x
-                  WHERE x.portal_id = s.portal_id AND x.category_id = s.category_id AND x.top_sort >= s.sort) END
+            ELSE coalesce((SELECT sum(t.deals) FROM tops t
+                           WHERE t.portal_id = s.portal_id AND t.category_id = s.category_id AND t.top_sort >= s.sort), 0)
+       END
            AS reached_or_passed
 FROM dw.dim_deal_stage s
 LEFT JOIN dw.dim_deal_category c ON c.portal_id = s.portal_id AND c.category_id = s.category_id
