@@ -115,7 +115,8 @@ WITH history AS (
     SELECT d.portal_id, d.lead_id, count(*) AS deals,
            count(*) FILTER (WHERE d.stage_semantic = 'S') AS won_deals,
            sum(round(d.opportunity * r.rate, 2)) FILTER (WHERE d.stage_semantic = 'S') AS won_amount_base,
-           (array_agg(d.deal_id ORDER BY d.created_at, d.deal_id))[1] AS first_deal_id,
+           -- The earliest created, then the lowest id: one comparison per deal, no sort per lead.
+           (min(ARRAY[extract(epoch FROM d.created_at), d.deal_id]))[2]::bigint AS first_deal_id,
            min(d.created_at) AS deal_created_at,
            min(d.moved_at) FILTER (WHERE d.stage_semantic = 'S') AS won_at
     FROM dw.fact_deal d
