@@ -186,25 +186,19 @@ WITH lead_deals AS (
            CASE WHEN f.status_semantic = 'S' THEN 1 ELSE 0 END AS converted_leads,
            CASE WHEN dl.deals > 0 THEN 1 ELSE 0 END AS leads_with_deal, coalesce(dl.deals, 0) AS deals,
            coalesce(dl.won_deals, 0) AS won_deals, coalesce(dl.won_amount_base, 0) AS won_amount_base,
-           coalesce(dl.won_amount_base, 0) AS won_from_leads_base
+           coalesce(dl.won_amount_base, 0) AS won_from_leads_base,
+           CASE WHEN dl.won_at < f.created_at THEN 0 ELSE extract(epoch FROM dl.won_at - f.created_at) / 86400 END
+               AS days_to_won
     FROM dw.fact_lead f
     LEFT JOIN lead_deals dl ON dl.portal_id = f.portal_id AND dl.lead_id = f.lead_id
     WHERE NOT f.is_deleted
     UNION ALL
     SELECT d.portal_id, d.source_id, d.utm_source, d.utm_campaign, d.assigned_by_id,
            nullif(d.created_date_key, 0) / 100, 0, 0, 0, 1, CASE WHEN d.stage_semantic = 'S' THEN 1 ELSE 0 END,
-           CASE WHEN d.stage_semantic = 'S' THEN coalesce(round(d.opportunity * r.rate, 2), 0) ELSE 0 END, 0
+           CASE WHEN d.stage_semantic = 'S' THEN coalesce(round(d.opportunity * r.rate, 2), 0) ELSE 0 END, 0, NULL
     FROM dw.fact_deal d
     LEFT JOIN dw.currency_rate r ON r.portal_id = d.portal_id AND r.currency_id = d.currency_id
     WHERE NOT d.is_deleted AND d.lead_id IS NULL
-), won AS (
-    -- Leads with a won deal: the days from the lead to its first won deal.
-    SELECT f.portal_id, f.source_id, f.utm_source, f.utm_campaign, f.assigned_by_id,
-           nullif(f.created_date_key, 0) / 100 AS month_key,
-           CASE WHEN dl.won_at < f.created_at THEN 0 ELSE extract(epoch FROM dl.won_at - f.created_at) / 86400 END AS days
-    FROM lead_deals dl
-    JOIN dw.fact_lead f ON f.portal_id = dl.portal_id AND f.lead_id = dl.lead_id AND NOT f.is_deleted
-    WHERE dl.won_at IS NOT NULL
 ), grouped AS (
     -- One hashed pass per dimension (a sort of every lead per grouping set would be slower).
     SELECT portal_id, 'source' AS dimension, source_id AS key, sum(leads) AS leads, sum(converted_leads) AS converted_leads,
@@ -239,8 +233,9 @@ WITH lead_deals AS (
            CASE WHEN GROUPING(source_id) = 0 THEN source_id WHEN GROUPING(utm_source) = 0 THEN utm_source
                 WHEN GROUPING(utm_campaign) = 0 THEN utm_campaign WHEN GROUPING(assigned_by_id) = 0 THEN assigned_by_id::text
                 ELSE (month_key / 100) || '-' || lpad((month_key % 100)::text, 2, '0') END AS key,
-           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days))::numeric, 1) AS median_days_lead_to_won
-    FROM won
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_won))::numeric, 1) AS median_days_lead_to_won
+    FROM attributed
+    WHERE days_to_won IS NOT NULL
     GROUP BY GROUPING SETS ((portal_id, source_id), (portal_id, utm_source), (portal_id, utm_campaign),
                             (portal_id, assigned_by_id), (portal_id, month_key))
 )

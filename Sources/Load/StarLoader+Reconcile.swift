@@ -22,7 +22,7 @@ extension StarLoader {
             }
             let affected = try connection.execute(Self.markDeleted, ids: [portalID, runID, deletedAt]).affectedRows
             outcome.marked = affected
-            try connection.execute(Self.forgetTypedCustomFields, ids: [portalID])
+            if affected > 0 { try connection.execute(Self.forgetTypedCustomFields, ids: [portalID]) }
             try connection.execute(
                 "UPDATE etl.sync_run SET leads_deleted = leads_deleted + $2 WHERE run_id = $1",
                 ids: [runID, Int64(affected)])

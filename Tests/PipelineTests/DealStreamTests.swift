@@ -117,6 +117,14 @@ struct DealStreamTests {
             // mart.revenue_by_source: leads by their source, deals where their lead is (or by their own source).
             var bySource: [String: (leads: Int, deals: Int, won: Int, revenue: Double)] = [:]
             for lead in leads { bySource[lead.sourceID ?? "", default: (0, 0, 0, 0)].leads += 1 }
+            var wonDays: [String: [Double]] = [:]
+            for lead in leads {
+                let wonAt = (dealsByLead[lead.id] ?? []).filter { data.dealStage($0.stageID)?.semantics == "S" }
+                    .map(\.movedTime).min()
+                if let wonAt {
+                    wonDays[lead.sourceID ?? "", default: []].append(Double(max(0, wonAt - lead.dateCreate)) / 86_400)
+                }
+            }
             for deal in data.deals.values {
                 let source = deal.leadID.flatMap { data.leads[$0] }.map { $0.sourceID ?? "" } ?? (deal.sourceID ?? "")
                 let isWon = data.dealStage(deal.stageID)?.semantics == "S"
@@ -128,7 +136,8 @@ struct DealStreamTests {
             }
             let rows = try connection.execute(
                 """
-                SELECT coalesce(key, ''), leads, deals, won_deals, won_revenue_base FROM mart.revenue_by_source
+                SELECT coalesce(key, ''), leads, deals, won_deals, won_revenue_base, median_days_lead_to_won
+                FROM mart.revenue_by_source
                 WHERE dimension = 'source'
                 """
             ).rows
@@ -140,6 +149,15 @@ struct DealStreamTests {
                 #expect(row[2] == String(want.deals), "deals of \(key)")
                 #expect(row[3] == String(want.won), "won deals of \(key)")
                 #expect(abs((Double(row[4] ?? "") ?? -1) - want.revenue) < 0.02, "revenue of \(key)")
+                // Median days from each lead to its first won deal (interpolated, as percentile_cont).
+                let days = (wonDays[key] ?? []).sorted()
+                let median: Double? =
+                    days.isEmpty
+                    ? nil
+                    : days.count % 2 == 1
+                        ? days[days.count / 2] : (days[days.count / 2 - 1] + days[days.count / 2]) / 2
+                #expect(
+                    row[5].flatMap(Double.init) == median.map { ($0 * 10).rounded() / 10 }, "median days of \(key)")
             }
 
             // mart.deal_funnel: deals in each stage now, ever, and reached or passed in its funnel.

@@ -31,7 +31,7 @@ struct MigratorTests {
         "015_one_currency.sql": "f3028125c282518f",
         "016_typed_custom_fields.sql": "6695ca7554bb3dff",
         "017_typed_custom_values.sql": "fd8cdb74052d8e69",
-        "018_deals.sql": "6ece8698deec5fde",
+        "018_deals.sql": "9076b3819fbe57be",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")

@@ -26,8 +26,6 @@ public struct DealStream: SyncStream {
         var mode: String
         /// Whether the stored watermark stays (a `since` pass that did not read everything since it).
         var keepsWatermark: Bool
-        /// Whether the star held no deal of the portal when the pass began.
-        var firstLoad: Bool
         /// How many deals the portal counted for the pass.
         var expected: ExpectedCount
     }
@@ -56,7 +54,7 @@ public struct DealStream: SyncStream {
             ])
         return Pass(
             startedAt: start.startedAt, cursor: start.cursor, modifiedSince: start.modifiedSince, mode: start.mode,
-            keepsWatermark: start.keepsWatermark, firstLoad: empty, expected: ExpectedCount())
+            keepsWatermark: start.keepsWatermark, expected: ExpectedCount())
     }
 
     /// Pages of deals become rows as they arrive, a chunk every `leadsPerChunk` deals.
