@@ -9,7 +9,7 @@ let swiftSettings: [SwiftSetting] = [
 
 // The flow, one module per stage (README "Architecture"):
 //   b24pg → Pipeline → { Extract, Transform, Load }
-//   Extract → Bitrix24 → B24Core          Transform → { B24Core, Star }
+//   Extract → { Bitrix24 → B24Core, Star }   Transform → { B24Core, Star }
 //   Load → { LibPQ, Star }, LibPQ → CLibPQ PortalSim stands apart.
 // `make build` and `make test` check that every import is a declared dependency.
 let package = Package(
@@ -48,7 +48,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The stages of the flow.
-        .target(name: "Extract", dependencies: ["B24Core", "Bitrix24"], swiftSettings: swiftSettings),
+        .target(name: "Extract", dependencies: ["B24Core", "Bitrix24", "Star"], swiftSettings: swiftSettings),
         .target(name: "Transform", dependencies: ["B24Core", "Star"], swiftSettings: swiftSettings),
         .target(
             name: "Load",

@@ -42,7 +42,7 @@ extension CopyWriter {
     mutating func append(productRow row: ProductRowRecord, portalID: Int64) {
         append(portalID)
         append(row.rowID)
-        append(row.leadID)
+        append(row.ownerID)
         append(row.productID)
         append(row.productName)
         append(row.price)
@@ -75,7 +75,7 @@ extension CopyWriter {
     /// The columns of `StarTable.bridgeLeadContact`.
     mutating func append(link: ContactLinkRecord, portalID: Int64) {
         append(portalID)
-        append(link.leadID)
+        append(link.ownerID)
         append(link.contactID)
         append(link.isPrimary)
         append(link.sort)
@@ -208,6 +208,7 @@ extension CopyWriter {
         append(deal.isRepeatedApproach)
         append(deal.createdDateKey)
         append(deal.closedDateKey)
+        append(deal.customFields)
     }
 
     /// The columns of `StarTable.factDealStageHistory`.

@@ -47,8 +47,8 @@ public struct StagedLeadWriter: LeadChunkWriter {
         try connection.execute(StarTable.bridgeLeadContact.upsertFromStaging())
         try loader.mergeDimensions()
         try SQLScript.stagedChunkDerived.run(on: connection, ids: [portalID])
-        try connection.execute(Self.closeChangedVersions, ids: [portalID, runID, portalNow])
-        try connection.execute(Self.openVersions, ids: [portalID, runID, portalNow])
+        try connection.execute(VersionStatements.lead.closeChanged, ids: [portalID, runID, portalNow])
+        try connection.execute(VersionStatements.lead.openMissing, ids: [portalID, runID, portalNow])
         return copies
     }
 
@@ -57,41 +57,6 @@ public struct StagedLeadWriter: LeadChunkWriter {
         ("is_deleted", "false"), ("deleted_at", "NULL::timestamptz"), ("last_run_id", "$2::bigint"),
         ("loaded_at", "now()"),
     ])
-
-    /// Closes the current version of every staged lead whose tracked attributes changed, or that
-    /// comes back from being deleted, when the lead says it changed (its `DATE_MODIFY`; the
-    /// portal's clock `$3` when it says nothing or a time before the version began).
-    /// `$1`: portal_id.
-    static var closeChangedVersions: String {
-        let staged = StarTable.trackedLeadColumns.map { "s.\($0)" }.joined(separator: ", ")
-        let current = StarTable.trackedLeadColumns.map { "v.\($0)" }.joined(separator: ", ")
-        return """
-            UPDATE dw.fact_lead_version v SET is_current = false,
-                   valid_to = CASE WHEN s.modified_at > v.valid_from THEN s.modified_at
-                                   ELSE greatest(v.valid_from, to_timestamp($3)) END
-            FROM pg_temp.stage_fact_lead s
-            WHERE v.portal_id = $1 AND v.lead_id = s.lead_id AND v.is_current
-              AND (\(current), v.is_deleted) IS DISTINCT FROM (\(staged), false)
-            """
-    }
-
-    /// Opens a version for every staged lead without a current one, from where the previous one
-    /// ended (or the lead's `DATE_MODIFY`, `DATE_CREATE`, the portal's clock `$3`).
-    /// `$1`: portal_id; `$2`: run_id.
-    static var openVersions: String {
-        let tracked = StarTable.trackedLeadColumns.joined(separator: ", ")
-        let staged = StarTable.trackedLeadColumns.map { "s.\($0)" }.joined(separator: ", ")
-        return """
-            INSERT INTO dw.fact_lead_version (portal_id, lead_id, version, valid_from, is_current, \(tracked), is_deleted, run_id)
-            SELECT $1, s.lead_id, COALESCE(p.version, 0) + 1,
-                   COALESCE(p.valid_to, s.modified_at, s.created_at, to_timestamp($3)), true, \(staged), false, $2
-            FROM pg_temp.stage_fact_lead s
-            LEFT JOIN LATERAL (
-                SELECT v.version, v.valid_to FROM dw.fact_lead_version v
-                WHERE v.portal_id = $1 AND v.lead_id = s.lead_id ORDER BY v.version DESC LIMIT 1) p ON true
-            WHERE NOT EXISTS (SELECT 1 FROM dw.fact_lead_version v WHERE v.portal_id = $1 AND v.lead_id = s.lead_id AND v.is_current)
-            """
-    }
 }
 
 /// A portal's first load: COPY straight into its empty star tables (no staging, no merge), then
@@ -115,7 +80,7 @@ public struct DirectLeadWriter: LeadChunkWriter {
                 columns: StarTable.factLeadProductLoaded.columns
             ) { $0.append(loaded: $1, portalID: portalID) },
             links: try loader.copy(
-                StarLoader.unique(chunk.contactLinks, keepLast: false, by: { SIMD2($0.leadID, $0.contactID) }),
+                StarLoader.unique(chunk.contactLinks, keepLast: false, by: { SIMD2($0.ownerID, $0.contactID) }),
                 into: StarTable.bridgeLeadContact.name, columns: StarTable.bridgeLeadContact.columns
             ) { $0.append(link: $1, portalID: portalID) })
         try loader.stageDimensions(contacts: chunk.contacts, companies: chunk.companies, portalID: portalID)
@@ -204,8 +169,8 @@ extension LeadChunk {
         var seen: Set<SIMD2<Int64>> = []
         return StarLoader.unique(productRows, keepLast: true, by: \.rowID).sorted { $0.rowID < $1.rowID }.map { row in
             LoadedProductRow(
-                row: row, lead: leads[row.leadID],
-                repeatsProduct: !seen.insert(SIMD2(row.leadID, row.productID ?? Int64.min)).inserted)
+                row: row, lead: leads[row.ownerID],
+                repeatsProduct: !seen.insert(SIMD2(row.ownerID, row.productID ?? Int64.min)).inserted)
         }
     }
 }

@@ -16,14 +16,21 @@ public struct ChunkCounts: Sendable, Equatable {
     public var deals = 0
     /// Deal stage-history rows written.
     public var dealStageHistory = 0
+    /// Deal product rows written.
+    public var dealProductRows = 0
+    /// Deal contact links written.
+    public var dealContactLinks = 0
 
     /// Counts with every field given (zero by default).
     public init(
         leads: Int = 0, productRows: Int = 0, contactLinks: Int = 0, stageHistory: Int = 0, nulStripped: Int = 0,
-        skipped: Int = 0, deals: Int = 0, dealStageHistory: Int = 0
+        skipped: Int = 0, deals: Int = 0, dealStageHistory: Int = 0, dealProductRows: Int = 0,
+        dealContactLinks: Int = 0
     ) {
         self.deals = deals
         self.dealStageHistory = dealStageHistory
+        self.dealProductRows = dealProductRows
+        self.dealContactLinks = dealContactLinks
         self.leads = leads
         self.productRows = productRows
         self.contactLinks = contactLinks
@@ -42,6 +49,8 @@ public struct ChunkCounts: Sendable, Equatable {
         skipped += part.skipped
         deals += part.deals
         dealStageHistory += part.dealStageHistory
+        dealProductRows += part.dealProductRows
+        dealContactLinks += part.dealContactLinks
     }
 }
 

@@ -4,14 +4,14 @@ import Star
 /// What `dw` holds of lead children, to compare with the portal's answers; how a portal answers
 /// product rows; when its children were audited; the cheap delete check.
 extension StarLoader {
-    /// The contact sets `dw` holds for the given leads (leads without bindings are absent).
-    public func bindingSets(portalID: Int64, leadIDs: [Int64]) throws -> [Int64: BindingSet] {
-        guard !leadIDs.isEmpty else { return [:] }
+    /// The contact sets `dw` holds for the given leads or deals (those without bindings are absent).
+    public func bindingSets(portalID: Int64, ids: [Int64], owner: CRMOwner = .lead) throws -> [Int64: BindingSet] {
+        guard !ids.isEmpty else { return [:] }
         let rows = try connection.execute(
             """
-            SELECT lead_id, contact_id, is_primary FROM dw.bridge_lead_contact
-            WHERE portal_id = $1 AND lead_id = ANY($2::bigint[])
-            """, [String(portalID), Self.arrayLiteral(leadIDs)]
+            SELECT \(owner.rawValue)_id, contact_id, is_primary FROM dw.bridge_\(owner.rawValue)_contact
+            WHERE portal_id = $1 AND \(owner.rawValue)_id = ANY($2::bigint[])
+            """, [String(portalID), Self.arrayLiteral(ids)]
         ).rows
         var contacts: [Int64: Set<Int64>] = [:]
         var primary: [Int64: Int64] = [:]
@@ -27,50 +27,60 @@ extension StarLoader {
         }
     }
 
-    /// The leads among `leadIDs` whose product rows in `dw` differ from `rows` (the portal's rows
-    /// of exactly those leads): a row added, gone or with any column changed.
-    public func leadsWithDifferentProductRows(
-        portalID: Int64, leadIDs: [Int64], rows: [ProductRowRecord]
+    /// The leads or deals among `ids` whose product rows in `dw` differ from `rows` (the portal's
+    /// rows of exactly those owners): a row added, gone or with any column changed.
+    public func ownersWithDifferentProductRows(
+        portalID: Int64, owner: CRMOwner = .lead, ids: [Int64], rows: [ProductRowRecord]
     ) throws -> [Int64] {
-        guard !leadIDs.isEmpty else { return [] }
+        guard !ids.isEmpty else { return [] }
         try prepare()
-        let columns = StarTable.factLeadProduct.columns.joined(separator: ", ")
+        let table: StarTable = owner == .lead ? .factLeadProduct : .factDealProduct
+        let id = "\(owner.rawValue)_id"
+        let columns = table.columns.joined(separator: ", ")
         return try connection.transaction {
-            try stage(.factLeadProduct, rows) { $0.append(productRow: $1, portalID: portalID) }
-            _ = try copy(leadIDs, into: "pg_temp.stage_ids", columns: ["lead_id"]) { $0.append($1) }
+            try stage(table, rows) { $0.append(productRow: $1, portalID: portalID) }
+            _ = try copy(ids, into: "pg_temp.stage_ids", columns: ["lead_id"]) { $0.append($1) }
             let dwRows = """
-                SELECT \(columns) FROM dw.fact_lead_product p
-                WHERE p.portal_id = $1 AND p.lead_id IN (SELECT lead_id FROM pg_temp.stage_ids)
+                SELECT \(columns) FROM \(table.name) p
+                WHERE p.portal_id = $1 AND p.\(id) IN (SELECT lead_id FROM pg_temp.stage_ids)
                 """
-            let staged = "SELECT \(columns) FROM pg_temp.stage_fact_lead_product"
+            let staged = "SELECT \(columns) FROM \(table.staging)"
             return try connection.execute(
                 """
-                SELECT DISTINCT lead_id FROM (
+                SELECT DISTINCT \(id) FROM (
                     (\(staged) EXCEPT ALL \(dwRows)) UNION ALL (\(dwRows) EXCEPT ALL \(staged))
-                ) differing ORDER BY lead_id
+                ) differing ORDER BY \(id)
                 """, ids: [portalID]
             ).rows.compactMap { $0[0].flatMap { Int64($0) } }
         }
     }
 
-    /// Up to `limit` live leads with product rows in `dw`, spread over the id range (probe samples).
-    public func leadsWithProductRows(portalID: Int64, limit: Int) throws -> [Int64] {
-        try connection.execute(
+    /// Up to `limit` live leads or deals with product rows in `dw`, spread over the id range
+    /// (probe samples).
+    public func ownersWithProductRows(portalID: Int64, owner: CRMOwner, limit: Int) throws -> [Int64] {
+        let id = "\(owner.rawValue)_id"
+        return try connection.execute(
             """
-            SELECT lead_id FROM (
-                SELECT DISTINCT p.lead_id FROM dw.fact_lead_product p
-                JOIN dw.fact_lead f ON f.portal_id = p.portal_id AND f.lead_id = p.lead_id AND NOT f.is_deleted
+            SELECT \(id) FROM (
+                SELECT DISTINCT p.\(id) FROM dw.fact_\(owner.rawValue)_product p
+                JOIN dw.fact_\(owner.rawValue) f ON f.portal_id = p.portal_id AND f.\(id) = p.\(id) AND NOT f.is_deleted
                 WHERE p.portal_id = $1) l
-            ORDER BY hashint8(lead_id) LIMIT $2
+            ORDER BY hashint8(\(id)) LIMIT $2
             """, ids: [portalID, Int64(limit)]
         ).rows.compactMap { $0[0].flatMap { Int64($0) } }
     }
 
-    /// How the portal answered product rows when last probed.
-    public func productRowAccess(portalID: Int64) throws -> ProductRowAccess {
+    /// `product_rows_` (leads) or `deal_product_rows_`: the `etl.portal` columns of a probe.
+    private static func accessPrefix(_ owner: CRMOwner) -> String {
+        owner == .lead ? "product_rows_" : "deal_product_rows_"
+    }
+
+    /// How the portal answered `owner`'s product rows when last probed.
+    public func productRowAccess(portalID: Int64, owner: CRMOwner) throws -> ProductRowAccess {
+        let prefix = Self.accessPrefix(owner)
         let row = try connection.execute(
             """
-            SELECT product_rows_mode, product_rows_reason, extract(epoch FROM product_rows_probed_at)::bigint
+            SELECT \(prefix)mode, \(prefix)reason, extract(epoch FROM \(prefix)probed_at)::bigint
             FROM etl.portal WHERE portal_id = $1
             """, ids: [portalID]
         ).rows.first
@@ -80,15 +90,16 @@ extension StarLoader {
     }
 
     /// Records what a probe (or a refusal during a run) decided; `probedAt` nil keeps the last probe time.
-    public func recordProductRowAccess(portalID: Int64, _ access: ProductRowAccess) throws {
+    public func recordProductRowAccess(portalID: Int64, owner: CRMOwner, _ access: ProductRowAccess) throws {
+        let prefix = Self.accessPrefix(owner)
         try connection.execute(
             """
-            UPDATE etl.portal SET product_rows_mode = $2, product_rows_reason = $3,
-                   product_rows_probed_at = COALESCE(to_timestamp($4::bigint), product_rows_probed_at)
+            UPDATE etl.portal SET \(prefix)mode = $2, \(prefix)reason = $3,
+                   \(prefix)probed_at = COALESCE(to_timestamp($4::bigint), \(prefix)probed_at)
             WHERE portal_id = $1
             """,
             [
-                String(portalID), access.ownerSets.map { $0 ? "owner_sets" : "per_lead" }, access.reason,
+                String(portalID), access.ownerSets.map { $0 ? "owner_sets" : "per_\(owner.rawValue)" }, access.reason,
                 access.probedAt.map(String.init),
             ])
     }

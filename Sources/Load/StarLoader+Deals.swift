@@ -1,13 +1,16 @@
 import LibPQ
 import Star
 
-/// Deals and their stage history: staged, merged by key, with the stream's progress in the
-/// same transaction; deals the portal no longer lists are flagged, never removed.
+/// Deals, their children and their stage history: staged, merged by key, with the stream's
+/// progress in the same transaction; deals the portal no longer lists are flagged, never removed.
 extension StarLoader {
-    /// Writes a chunk of deals (live again if they were flagged deleted), its rejects, the
-    /// stream's progress and the run's counters in one transaction.
+    /// Writes a chunk of deals (live again if they were flagged deleted) with their product rows
+    /// and bindings (each deal's replaced as a set; bindings of `linksKept` stay), a version for
+    /// each deal whose tracked attributes changed (`portalNow`: the portal's clock for a deal that
+    /// says no time), its rejects, the stream's progress and the run's counters, in one transaction.
     public func loadDeals(
-        _ chunk: DealChunk, portalID: Int64, runID: Int64, progress: StreamProgress?, requests: RunCounters
+        _ chunk: DealChunk, portalID: Int64, runID: Int64, portalNow: Int64, progress: StreamProgress?,
+        requests: RunCounters
     ) throws -> ChunkCounts {
         try prepare()
         var counts = ChunkCounts()
@@ -15,10 +18,26 @@ extension StarLoader {
             let copied = try stage(.factDeal, StarLoader.unique(chunk.deals, keepLast: true, by: \.dealID)) {
                 $0.append(deal: $1, portalID: portalID)
             }
+            let rows = try stage(.factDealProduct, StarLoader.unique(chunk.productRows, keepLast: true, by: \.rowID)) {
+                $0.append(productRow: $1, portalID: portalID)
+            }
+            let links = try stage(
+                .bridgeDealContact,
+                StarLoader.unique(chunk.contactLinks, keepLast: true, by: { SIMD2($0.ownerID, $0.contactID) })
+            ) { $0.append(link: $1, portalID: portalID) }
+            _ = try copy(chunk.linksKept, into: "pg_temp.stage_ids", columns: ["lead_id"]) { $0.append($1) }
             try connection.execute(Self.dealUpsert, ids: [portalID, runID])
+            try SQLScript.dealChildren.run(on: connection, ids: [portalID])
+            try connection.execute(StarTable.factDealProduct.upsertFromStaging())
+            try connection.execute(StarTable.bridgeDealContact.upsertFromStaging())
+            try connection.execute(VersionStatements.deal.closeChanged, ids: [portalID, runID, portalNow])
+            try connection.execute(VersionStatements.deal.openMissing, ids: [portalID, runID, portalNow])
             if let progress { try saveProgress(progress, portalID: portalID, runID: runID) }
             try recordRejected(chunk.rejected, runID: runID, portalID: portalID)
-            counts = ChunkCounts(nulStripped: copied.strippedNULs, skipped: chunk.rejected.count, deals: copied.rows)
+            counts = ChunkCounts(
+                nulStripped: copied.strippedNULs + rows.strippedNULs + links.strippedNULs,
+                skipped: chunk.rejected.count, deals: copied.rows, dealProductRows: rows.rows,
+                dealContactLinks: links.rows)
             try addCounts(counts, runID: runID, requests: requests)
         }
         return counts
@@ -28,6 +47,9 @@ extension StarLoader {
     public func dealStarIsEmpty(portalID: Int64) throws -> Bool {
         try areEmpty([.factDeal], portalID: portalID)
     }
+
+    /// Flags the deals the scan did not list, with a deleted version each.
+    static let markDealsDeleted = VersionStatements.deal.markDeleted()
 
     /// Deals from staging, live again if they were marked deleted. `$2`: run_id.
     static let dealUpsert = StarTable.factDeal.upsertFromStaging(extra: [
@@ -72,11 +94,7 @@ extension StarLoader {
                 liveIDs, table: StarTable.factDeal.name, idColumn: "deal_id", portalID: portalID)
             guard allow(outcome.plan) else { return }
             outcome.marked = try connection.execute(
-                """
-                UPDATE dw.fact_deal d SET is_deleted = true, deleted_at = to_timestamp($3), last_run_id = $2
-                WHERE d.portal_id = $1 AND NOT d.is_deleted
-                  AND NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = d.deal_id)
-                """, ids: [portalID, runID, deletedAt]
+                Self.markDealsDeleted, ids: [portalID, runID, deletedAt]
             ).affectedRows
             try connection.execute(
                 "UPDATE etl.sync_run SET deals_deleted = deals_deleted + $2 WHERE run_id = $1",

@@ -43,31 +43,13 @@ extension StarLoader {
     /// product rows too), closes its current version there and opens one with `is_deleted` (its
     /// attributes as last seen).
     /// `$1` portal_id, `$2` run_id. Its row count is the number of leads marked.
-    static var markDeleted: String {
-        let tracked = StarTable.trackedLeadColumns.joined(separator: ", ")
-        let marked = StarTable.trackedLeadColumns.map { "m.\($0)" }.joined(separator: ", ")
-        return """
-            WITH marked AS (
-                UPDATE dw.fact_lead f SET is_deleted = true, deleted_at = to_timestamp($3), last_run_id = $2
-                WHERE f.portal_id = $1 AND NOT f.is_deleted
-                  AND NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = f.lead_id)
-                RETURNING f.lead_id, \(StarTable.trackedLeadColumns.map { "f.\($0)" }.joined(separator: ", "))
-            ), products AS (
+    static let markDeleted = VersionStatements.lead.markDeleted(
+        also: """
+            , products AS (
                 UPDATE dw.fact_lead_product p SET lead_is_deleted = true
                 FROM marked m WHERE p.portal_id = $1 AND p.lead_id = m.lead_id
-            ), closed AS (
-                UPDATE dw.fact_lead_version v SET is_current = false, valid_to = greatest(v.valid_from, to_timestamp($3))
-                FROM marked m WHERE v.portal_id = $1 AND v.lead_id = m.lead_id AND v.is_current
-                RETURNING v.lead_id, v.version, v.valid_to
             )
-            INSERT INTO dw.fact_lead_version (portal_id, lead_id, version, valid_from, is_current, \(tracked), is_deleted, run_id)
-            SELECT $1, m.lead_id,
-                   COALESCE(c.version, (SELECT max(x.version) FROM dw.fact_lead_version x
-                                        WHERE x.portal_id = $1 AND x.lead_id = m.lead_id), 0) + 1,
-                   COALESCE(c.valid_to, to_timestamp($3)), true, \(marked), true, $2
-            FROM marked m LEFT JOIN closed c ON c.lead_id = m.lead_id
-            """
-    }
+            """)
 
     /// Stages the ids the portal listed (in `pg_temp.stage_ids`, for the marking that follows)
     /// and compares them with the rows of `table` keyed by `idColumn`: how many live rows the

@@ -59,14 +59,15 @@ extension StarLoader {
                    contact_links = contact_links + $4, stage_history = stage_history + $5,
                    records_skipped = records_skipped + $6, nul_stripped = nul_stripped + $7,
                    http_requests = $8, retries = $9, throttled = $10, deals_upserted = deals_upserted + $11,
-                   deal_stage_history = deal_stage_history + $12
+                   deal_stage_history = deal_stage_history + $12, deal_product_rows = deal_product_rows + $13,
+                   deal_contact_links = deal_contact_links + $14
             WHERE run_id = $1
             """,
             ids: [
                 runID, Int64(counts.leads), Int64(counts.productRows), Int64(counts.contactLinks),
                 Int64(counts.stageHistory), Int64(counts.skipped), Int64(counts.nulStripped),
                 Int64(requests.requests), Int64(requests.retries), Int64(requests.throttled), Int64(counts.deals),
-                Int64(counts.dealStageHistory),
+                Int64(counts.dealStageHistory), Int64(counts.dealProductRows), Int64(counts.dealContactLinks),
             ])
     }
 

@@ -104,8 +104,21 @@ extension StarTable {
             "currency_id", "begin_date", "close_date", "closed", "created_at", "modified_at", "moved_at",
             "assigned_by_id", "source_id", "company_id", "utm_source", "utm_medium", "utm_campaign", "utm_content",
             "utm_term", "is_return_customer", "is_repeated_approach", "created_date_key", "closed_date_key",
+            "custom_fields",
         ],
         key: ["portal_id", "deal_id"])
+
+    /// `dw.fact_deal_product`, one row per product row of a deal.
+    public static let factDealProduct = StarTable(
+        "dw.fact_deal_product",
+        columns: ["portal_id", "row_id", "deal_id"] + factLeadProduct.columns.dropFirst(3),
+        key: ["portal_id", "row_id"])
+
+    /// `dw.bridge_deal_contact`, one row per deal and bound contact.
+    public static let bridgeDealContact = StarTable(
+        "dw.bridge_deal_contact",
+        columns: ["portal_id", "deal_id", "contact_id", "is_primary", "sort", "role_id"],
+        key: ["portal_id", "deal_id", "contact_id"])
 
     /// `dw.fact_deal_stage_history`, one row per stage or funnel change of a deal.
     public static let factDealStageHistory = StarTable(
@@ -131,7 +144,12 @@ extension StarTable {
     static let staged: [StarTable] = [
         .factLead, .factLeadProduct, .bridgeLeadContact, .factLeadStageHistory, .dimContact, .dimCompany, .dimStatus,
         .dimSource, .dimUser, .dimCurrency, .dimLeadField, .factDeal, .factDealStageHistory, .dimDealCategory,
-        .dimDealStage,
+        .dimDealStage, .factDealProduct, .bridgeDealContact,
+    ]
+
+    /// Deal attributes whose change opens a new `dw.fact_deal_version`.
+    static let trackedDealColumns = [
+        "category_id", "stage_id", "stage_semantic", "assigned_by_id", "opportunity", "currency_id", "company_id",
     ]
 
     /// Lead attributes whose change opens a new `dw.fact_lead_version`.

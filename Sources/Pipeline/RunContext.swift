@@ -32,11 +32,16 @@ public struct RunContext: Sendable {
     public var dealTransformer: DealTransformer {
         DealTransformer(time: time, stageSemantics: reference.dealStageSemantics)
     }
-    /// How product rows are read on this portal (decided once per run).
+    /// How lead product rows are read on this portal (decided once per run).
     let productRows: ProductRowCapability
+    /// How deal product rows are read on this portal (decided once per run).
+    let dealProductRows: ProductRowCapability
     /// What the portal counted against what the star expects, for the cheap delete check
     /// (`nil` when the star knew no lead of the portal at the start of the run).
     let deleteCheck: DeleteCheck?
+    /// Whether this run audits the children of every live lead and deal (`--audit-children`, or
+    /// the last audit older than `--audit-every`; a first load or a `--full` run reads them all anyway).
+    let auditsChildren: Bool
 
     /// The client's request counters so far, as the run row stores them.
     public var requestCounters: RunCounters {

@@ -91,8 +91,11 @@ public final class SyncEngine: Sendable {
 
     /// The run itself, between taking the lock and releasing it.
     private func sync(portalID: Int64, runID: Int64, started: Double) async throws -> SyncSummary {
-        let (basis, productRowAccess) = try await database.run {
-            (try $0.deleteCheckBasis(portalID: portalID), try $0.productRowAccess(portalID: portalID))
+        let (basis, productRowAccess, dealProductRowAccess, lastAudit) = try await database.run {
+            (
+                try $0.deleteCheckBasis(portalID: portalID), try $0.productRowAccess(portalID: portalID, owner: .lead),
+                try $0.productRowAccess(portalID: portalID, owner: .deal), try $0.childrenAuditedAt(portalID: portalID)
+            )
         }
         let log = self.log
         await client.limiter.observeWaits { wait in
@@ -156,8 +159,12 @@ public final class SyncEngine: Sendable {
             time: answer.time, portalNow: answer.portalNow, elapsed: { clock.now() - started }, reference: reference,
             transformer: LeadTransformer(
                 time: answer.time, stageSemantics: reference.stageSemantics, customFields: reference.customFields),
-            productRows: ProductRowCapability(stored: productRowAccess),
-            deleteCheck: basis.map { DeleteCheck(basis: $0, portalCounts: answer.leadCounts) })
+            productRows: ProductRowCapability(stored: productRowAccess, owner: .lead),
+            dealProductRows: ProductRowCapability(stored: dealProductRowAccess, owner: .deal),
+            deleteCheck: basis.map { DeleteCheck(basis: $0, portalCounts: answer.leadCounts) },
+            auditsChildren: options.auditChildren
+                || (basis != nil && options.mode != .full
+                    && lastAudit.map { answer.portalNow - $0 >= options.auditEvery } ?? true))
         var summary = SyncSummary(runID: runID, mode: options.mode.name)
         summary.customFieldView = viewState
         for stream in streams {

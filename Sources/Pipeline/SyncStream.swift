@@ -47,6 +47,8 @@ public struct ReconcileCounts: Sendable, Equatable {
     public var dealsDeleted = 0
     /// Deals flagged deleted that the portal listed again, re-read.
     public var dealsUndeleted = 0
+    /// Deals whose contact set (every run) or product rows (audit runs) differed from `dw`, read again.
+    public var dealsRepaired = 0
 
     /// Counts.
     public init(deleted: Int = 0, undeleted: Int = 0, reread: StreamCounts = StreamCounts()) {

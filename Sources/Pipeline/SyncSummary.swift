@@ -41,10 +41,16 @@ public struct SyncSummary: Sendable, Equatable {
     public var deals = 0
     /// Deal stage-history rows written.
     public var dealStageHistory = 0
+    /// Deal product rows written.
+    public var dealProductRows = 0
+    /// Deal contact links written.
+    public var dealContactLinks = 0
     /// Deals newly flagged deleted.
     public var dealsDeleted = 0
     /// Deals flagged deleted that the portal listed again, re-read.
     public var dealsUndeleted = 0
+    /// Deals whose children differed from `dw`, read again.
+    public var dealsRepaired = 0
     /// Seconds spent in database calls (they overlap with reading the portal, so this is not a share of `seconds`).
     public var databaseSeconds = 0.0
 
@@ -54,8 +60,9 @@ public struct SyncSummary: Sendable, Equatable {
             + "stage_history=\(stageHistory) deleted=\(deleted) undeleted=\(undeleted) skipped=\(skipped) "
             + "audited=\(audited ? "yes" : "no") repaired=\(repaired) requests=\(requests) "
             + "retries=\(retries) throttled=\(throttled) duration=\(String(format: "%.1f", seconds))s "
-            + "database=\(String(format: "%.1f", databaseSeconds))s deals=\(deals) deal_stage_history=\(dealStageHistory) "
-            + "deals_deleted=\(dealsDeleted) deals_undeleted=\(dealsUndeleted)"
+            + "database=\(String(format: "%.1f", databaseSeconds))s deals=\(deals) deal_product_rows=\(dealProductRows) "
+            + "deal_links=\(dealContactLinks) deal_stage_history=\(dealStageHistory) deals_deleted=\(dealsDeleted) "
+            + "deals_undeleted=\(dealsUndeleted) deals_repaired=\(dealsRepaired)"
             + (customFieldView == .unchanged
                 ? "" : " custom_field_view=\(customFieldView.rawValue.replacingOccurrences(of: " ", with: "_"))")
     }
@@ -70,6 +77,7 @@ extension SyncSummary {
         repaired += counts.repaired
         dealsDeleted += counts.dealsDeleted
         dealsUndeleted += counts.dealsUndeleted
+        dealsRepaired += counts.dealsRepaired
         add(counts.reread)
     }
 
@@ -83,5 +91,7 @@ extension SyncSummary {
         skipped += counts.skipped
         deals += counts.deals
         dealStageHistory += counts.dealStageHistory
+        dealProductRows += counts.dealProductRows
+        dealContactLinks += counts.dealContactLinks
     }
 }

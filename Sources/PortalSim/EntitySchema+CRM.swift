@@ -169,6 +169,8 @@ extension EntitySchema {
         FieldSpec(name: "UTM_CAMPAIGN", kind: .string, title: "Ad campaign UTM"),
         FieldSpec(name: "UTM_CONTENT", kind: .string, title: "Campaign contents"),
         FieldSpec(name: "UTM_TERM", kind: .string, title: "Campaign search term"),
+        FieldSpec(name: "UF_CRM_CONTRACT_NO", kind: .string, title: "Contract number", isCustom: true),
+        FieldSpec(name: "UF_CRM_MARGIN", kind: .double, title: "Margin, %", isCustom: true),
     ])
 
     /// Product-row fields of `crm.item.productrow.list`, upper snake case as its filter uses them.

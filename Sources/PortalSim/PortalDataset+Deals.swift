@@ -85,6 +85,7 @@ extension PortalDataset {
                 id: dealID, created: birth.created, lead: birth.lead, anchor: anchor, random: &dealRandom)
             deals[dealID] = made.deal
             dealIDs.append(dealID)
+            makeDealChildren(of: dealID, lead: birth.lead, random: &dealRandom)
             for event in made.events { events.append((event.time, dealID, event.type, event.stage, event.category)) }
             dealID += dealRandom.chance(0.1) ? 2 : 1
         }
@@ -100,6 +101,45 @@ extension PortalDataset {
             historyID += random.chance(0.05) ? 2 : 1
         }
         nextDealHistoryID = historyID
+    }
+
+    /// The deal's product rows and contacts: a converted lead's copied (new row ids, owner type
+    /// `D`), sometimes with a quantity changed, a row dropped or one added; a deal without a lead
+    /// gets up to three rows and up to two contacts of its own.
+    private mutating func makeDealChildren(of dealID: Int64, lead: SimLead?, random: inout SimRandom) {
+        var rows: [SimProductRow] = []
+        if let lead {
+            rows = productRows[lead.id] ?? []
+            if !rows.isEmpty, random.chance(0.2) { rows[Int.random(in: 0..<rows.count, using: &random)].quantity += 1 }
+            if rows.count > 1, random.chance(0.1) { rows.removeLast() }
+        }
+        let added = lead == nil ? random.weighted([0.2, 0.4, 0.3, 0.1]) : (random.chance(0.1) ? 1 : 0)
+        for _ in 0..<added {
+            let product = random.pick(products)
+            rows.append(
+                SimProductRow(
+                    id: 0, ownerID: dealID, productID: product.id, productName: product.name, price: product.price,
+                    quantity: Double(Int.random(in: 1...5, using: &random)), discountTypeID: 2, discountRate: 0,
+                    discountSum: 0, taxRate: nil, taxIncluded: false, measureCode: product.measureCode,
+                    measureName: product.measureName, sort: (rows.count + 1) * 10, type: product.type))
+        }
+        for index in rows.indices {
+            rows[index].id = nextRowID
+            rows[index].ownerID = dealID
+            rows[index].ownerType = "D"
+            nextRowID += 1
+        }
+        if !rows.isEmpty { dealProductRows[dealID] = rows }
+        var contacts = lead.flatMap { bindings[$0.id] } ?? []
+        if lead == nil {
+            for index in 0..<random.weighted([0.3, 0.5, 0.2]) {
+                let contact = Int64.random(in: 1...max(1, contactCount), using: &random)
+                guard !contacts.contains(where: { $0.contactID == contact }) else { continue }
+                contacts.append(
+                    SimContactBinding(contactID: contact, sort: (index + 1) * 10, roleID: 0, isPrimary: index == 0))
+            }
+        }
+        if !contacts.isEmpty { dealBindings[dealID] = contacts }
     }
 
     /// One deal and its stage events: created in the first stage of its funnel, moved along it
@@ -155,7 +195,10 @@ extension PortalDataset {
             companyID: lead?.companyID
                 ?? (random.chance(0.8) ? Int64.random(in: 1...companyCount, using: &random) : nil),
             dateCreate: created, dateModify: modified, movedTime: moment, utm: lead?.utm ?? [nil, nil, nil, nil, nil],
-            isReturnCustomer: lead == nil, isRepeatedApproach: lead != nil && random.chance(0.05))
+            isReturnCustomer: lead == nil, isRepeatedApproach: lead != nil && random.chance(0.05),
+            custom: closed && random.chance(0.7)
+                ? ["UF_CRM_CONTRACT_NO": "C-\(id)", "UF_CRM_MARGIN": String(Int.random(in: 5...40, using: &random))]
+                : [:])
         return (deal, events)
     }
 
@@ -195,7 +238,7 @@ extension PortalDataset {
         case "UTM_CAMPAIGN": return deal.utm[2].map(FieldValue.string) ?? .null
         case "UTM_CONTENT": return deal.utm[3].map(FieldValue.string) ?? .null
         case "UTM_TERM": return deal.utm[4].map(FieldValue.string) ?? .null
-        default: return .null
+        default: return deal.custom[field.name].map(FieldValue.string) ?? .null
         }
     }
 

@@ -289,7 +289,7 @@ extension PortalDataset {
             let taxRate: Double? = random.chance(0.3) ? nil : [0.0, 10, 20][Int.random(in: 0..<3, using: &random)]
             rows.append(
                 SimProductRow(
-                    id: nextRowID, leadID: id, productID: handTyped ? 0 : product.id,
+                    id: nextRowID, ownerID: id, productID: handTyped ? 0 : product.id,
                     productName: handTyped ? "Custom item \(index + 1)" : product.name, price: price,
                     quantity: quantity,
                     discountTypeID: 2, discountRate: rate,

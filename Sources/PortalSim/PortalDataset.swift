@@ -138,6 +138,10 @@ public struct PortalDataset: Sendable {
     public var dealIDs: [Int64] = []
     /// Deal stage history in ascending id order (funnel moves included).
     public var dealHistory: [SimStageHistory] = []
+    /// Product rows by deal id (owner type `D`; ids shared with leads' rows).
+    public var dealProductRows: [Int64: [SimProductRow]] = [:]
+    /// Contact bindings by deal id.
+    public var dealBindings: [Int64: [SimContactBinding]] = [:]
     /// Next ids the deal write methods hand out.
     var nextDealID: Int64 = 1
     var nextDealHistoryID: Int64 = 1

@@ -55,12 +55,12 @@ public struct SimProduct: Sendable, Equatable {
     public var type: Int
 }
 
-/// One product row of a lead.
+/// One product row of a lead or a deal.
 public struct SimProductRow: Sendable, Equatable {
-    /// Row id (global).
+    /// Row id (global, shared by leads and deals).
     public var id: Int64
-    /// The lead the row belongs to.
-    public var leadID: Int64
+    /// The lead or deal the row belongs to.
+    public var ownerID: Int64
     /// Catalog product, 0 when typed by hand.
     public var productID: Int64
     /// Product name as written on the row.
@@ -87,6 +87,8 @@ public struct SimProductRow: Sendable, Equatable {
     public var sort: Int
     /// Product type.
     public var type: Int
+    /// `L` for a lead's row, `D` for a deal's.
+    public var ownerType: String = "L"
 }
 
 /// A lead-contact binding as `crm.lead.contact.items.get` returns it.
@@ -316,4 +318,6 @@ public struct SimDeal: Sendable, Equatable {
     public var isReturnCustomer: Bool
     /// A repeated approach of a client.
     public var isRepeatedApproach: Bool
+    /// Custom field values by `UF_*` name, as the list sends them.
+    public var custom: [String: String] = [:]
 }

@@ -1,16 +1,51 @@
 import B24Core
 import Foundation
 
-/// Lead children: contact bindings and product rows.
+/// The entity a child method serves: `crm.lead.*` or `crm.deal.*`.
+enum ChildOwner: Sendable {
+    /// Leads (owner type `L`, entity type 1).
+    case lead
+    /// Deals (owner type `D`, entity type 2).
+    case deal
+}
+
+/// Lead and deal children: contact bindings and product rows.
 extension SimulatedPortal {
-    /// `crm.lead.contact.items.get`: all bindings, numbers as JSON numbers; unknown lead → 400 NOT_FOUND.
-    func contactItemsGet(_ params: JSONObject) -> MethodOutcome {
+    /// Whether the owner exists.
+    func exists(_ owner: ChildOwner, _ id: Int64) -> Bool {
+        owner == .lead ? dataset.leads[id] != nil : dataset.deals[id] != nil
+    }
+
+    /// Whether the webhook's user may read the owner (deals: every deal; the access model is the lead's).
+    func isVisible(_ owner: ChildOwner, _ id: Int64) -> Bool {
+        owner == .lead ? isVisible(lead: id) : dataset.deals[id] != nil
+    }
+
+    /// The owner's contact bindings.
+    func bindings(_ owner: ChildOwner, _ id: Int64) -> [SimContactBinding] {
+        (owner == .lead ? dataset.bindings[id] : dataset.dealBindings[id]) ?? []
+    }
+
+    /// The owner's product rows.
+    func productRows(_ owner: ChildOwner, _ id: Int64) -> [SimProductRow] {
+        (owner == .lead ? dataset.productRows[id] : dataset.dealProductRows[id]) ?? []
+    }
+
+    /// A child write moved the owner's `DATE_MODIFY` (when the behaviour says it does).
+    private func touch(_ owner: ChildOwner, _ id: Int64, now: Double) {
+        guard behaviour.bumpsModify else { return }
+        if owner == .lead { touch(id, now: Int64(now)) } else { dataset.deals[id]?.dateModify = Int64(now) }
+    }
+
+    /// `crm.lead.contact.items.get` / `crm.deal.contact.items.get`: all bindings, numbers as JSON
+    /// numbers; unknown owner → 400 NOT_FOUND.
+    func contactItemsGet(_ params: JSONObject, owner: ChildOwner = .lead) -> MethodOutcome {
         guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
-        guard dataset.leads[id] != nil else {
+        guard exists(owner, id) else {
             return .failure(MethodError(status: 400, code: "NOT_FOUND", description: "Not found."))
         }
-        guard isVisible(lead: id) else { return .failure(.accessDenied) }
-        let items = (dataset.bindings[id] ?? []).map { binding -> JSON in
+        guard isVisible(owner, id) else { return .failure(.accessDenied) }
+        let items = bindings(owner, id).map { binding -> JSON in
             [
                 "CONTACT_ID": .int(binding.contactID), "SORT": .int(Int64(binding.sort)),
                 "ROLE_ID": .int(Int64(binding.roleID)), "IS_PRIMARY": .string(binding.isPrimary ? "Y" : "N"),
@@ -19,10 +54,10 @@ extension SimulatedPortal {
         return .result(.array(items))
     }
 
-    /// `crm.lead.contact.items.set`: replaces the bindings; the lead counts as modified.
-    func contactItemsSet(_ params: JSONObject, now: Double) -> MethodOutcome {
+    /// `crm.lead.contact.items.set` / `crm.deal.contact.items.set`: replaces the bindings.
+    func contactItemsSet(_ params: JSONObject, owner: ChildOwner = .lead, now: Double) -> MethodOutcome {
         guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
-        guard dataset.leads[id] != nil else {
+        guard exists(owner, id) else {
             return .failure(MethodError(status: 400, code: "NOT_FOUND", description: "Not found."))
         }
         var bindings: [SimContactBinding] = []
@@ -37,8 +72,12 @@ extension SimulatedPortal {
             bindings.append(SimContactBinding(contactID: contact, sort: Int(sort), roleID: 0, isPrimary: primary))
         }
         if !bindings.isEmpty, !bindings.contains(where: \.isPrimary) { bindings[0].isPrimary = true }
-        dataset.bindings[id] = bindings.isEmpty ? nil : bindings
-        if behaviour.bumpsModify { touch(id, now: Int64(now)) }
+        if owner == .lead {
+            dataset.bindings[id] = bindings.isEmpty ? nil : bindings
+        } else {
+            dataset.dealBindings[id] = bindings.isEmpty ? nil : bindings
+        }
+        touch(owner, id, now: now)
         return .result(.bool(true))
     }
 
@@ -58,21 +97,23 @@ extension SimulatedPortal {
         ]
     }
 
-    /// `crm.lead.productrows.get`: every row, mixed string/number types as the portal writes them.
-    func productRowsGet(_ params: JSONObject) -> MethodOutcome {
+    /// `crm.lead.productrows.get` / `crm.deal.productrows.get`: every row, mixed string/number
+    /// types as the portal writes them.
+    func productRowsGet(_ params: JSONObject, owner: ChildOwner = .lead) -> MethodOutcome {
         guard let id = Self.positiveID(params) else {
             return .failure(.invalidID("The parameter id is invalid or not defined."))
         }
-        if dataset.leads[id] != nil, !isVisible(lead: id) { return .failure(.accessDenied) }
-        return .result(.array((dataset.productRows[id] ?? []).map(Self.legacyProductRow)))
+        if exists(owner, id), !isVisible(owner, id) { return .failure(.accessDenied) }
+        return .result(.array(productRows(owner, id).map(Self.legacyProductRow)))
     }
 
-    /// `crm.lead.productrows.set`: replaces the rows; the sum becomes the lead's amount unless typed by hand.
-    func productRowsSet(_ params: JSONObject, now: Double) -> MethodOutcome {
+    /// `crm.lead.productrows.set` / `crm.deal.productrows.set`: replaces the rows; the sum becomes
+    /// a lead's amount unless typed by hand.
+    func productRowsSet(_ params: JSONObject, owner: ChildOwner = .lead, now: Double) -> MethodOutcome {
         guard let id = Self.positiveID(params) else {
             return .failure(.invalidID("The parameter id is invalid or not defined."))
         }
-        guard dataset.leads[id] != nil else { return .failure(.notFound()) }
+        guard exists(owner, id) else { return .failure(.notFound()) }
         var rows: [SimProductRow] = []
         for (index, item) in (ListQuery.parameter(params, "rows")?.elements ?? []).enumerated() {
             func number(_ key: String, _ fallback: Double) -> Double {
@@ -83,7 +124,7 @@ extension SimulatedPortal {
             let name = item["PRODUCT_NAME"].map(ListQuery.scalarText) ?? product?.name ?? "Product"
             rows.append(
                 SimProductRow(
-                    id: dataset.nextRowID, leadID: id, productID: productID, productName: name,
+                    id: dataset.nextRowID, ownerID: id, productID: productID, productName: name,
                     price: number("PRICE", product?.price ?? 0), quantity: number("QUANTITY", 1),
                     discountTypeID: Int(number("DISCOUNT_TYPE_ID", 2)), discountRate: number("DISCOUNT_RATE", 0),
                     discountSum: number("DISCOUNT_SUM", 0),
@@ -91,15 +132,21 @@ extension SimulatedPortal {
                     taxIncluded: ListQuery.scalarText(item["TAX_INCLUDED"] ?? "N").uppercased() == "Y",
                     measureCode: Int(number("MEASURE_CODE", Double(product?.measureCode ?? 796))),
                     measureName: item["MEASURE_NAME"].map(ListQuery.scalarText) ?? product?.measureName ?? "pcs",
-                    sort: Int(number("SORT", Double((index + 1) * 10))), type: product?.type ?? 1))
+                    sort: Int(number("SORT", Double((index + 1) * 10))), type: product?.type ?? 1,
+                    ownerType: owner == .lead ? "L" : "D"))
             dataset.nextRowID += 1
+        }
+        guard owner == .lead else {
+            dataset.dealProductRows[id] = rows.isEmpty ? nil : rows
+            touch(owner, id, now: now)
+            return .result(.bool(true))
         }
         dataset.productRows[id] = rows.isEmpty ? nil : rows
         if var lead = dataset.leads[id], !lead.isManualOpportunity {
             lead.opportunityCents = Int64((rows.reduce(0) { $0 + $1.price * $1.quantity } * 100).rounded())
             dataset.leads[id] = lead
         }
-        if behaviour.bumpsModify { touch(id, now: Int64(now)) }
+        touch(owner, id, now: now)
         return .result(.bool(true))
     }
 
@@ -112,8 +159,11 @@ extension SimulatedPortal {
         else {
             return .failure(MethodError(status: 400, code: "100", description: "Required fields: ownerType, ownerId"))
         }
-        guard ListQuery.scalarText(ownerType) == "L" else {
-            return .success(result: ["productRows": []], total: 0, next: nil)
+        let owner: ChildOwner
+        switch ListQuery.scalarText(ownerType) {
+        case "L": owner = .lead
+        case "D": owner = .deal
+        default: return .success(result: ["productRows": []], total: 0, next: nil)
         }
         let isArray = owners.elements != nil
         let ownerIDs = (owners.elements ?? [owners]).map(ListQuery.integer)
@@ -127,12 +177,12 @@ extension SimulatedPortal {
             return .failure(MethodError(status: 403, code: "ACCESS_DENIED", description: "Access denied"))
         }
         let checked: Int64 = isArray ? 1 : ownerIDs[0]
-        if !access.isAdmin || access.visibleTo != nil, !isVisible(lead: checked) {
+        if !access.isAdmin || access.visibleTo != nil, !isVisible(owner, checked) {
             return .failure(MethodError(status: 403, code: "ACCESS_DENIED", description: "Access denied"))
         }
         var rowsByID: [Int64: SimProductRow] = [:]
-        for owner in Set(ownerIDs) {
-            for row in dataset.productRows[owner] ?? [] { rowsByID[row.id] = row }
+        for ownerID in Set(ownerIDs) {
+            for row in productRows(owner, ownerID) { rowsByID[row.id] = row }
         }
         let query = ListQuery(params: params, schema: .productRow, defaultOrder: [("ID", false)], uppercaseKeys: true)
         let result = page(query, ids: rowsByID.keys.sorted(), style: .engine) { id, field in
@@ -142,30 +192,37 @@ extension SimulatedPortal {
         return .success(result: ["productRows": .array(rows)], total: result.total, next: result.next)
     }
 
-    /// `crm.item.list` for leads (`entityTypeId` 1): engine paging and names, `id`, `contactId`
-    /// (the primary binding, 0 when none) and `contactIds` (every bound contact, in id order: the
-    /// documented order is not verified, so the reader may not rely on it).
+    /// `crm.item.list` for leads (`entityTypeId` 1) and deals (2): engine paging and names, `id`,
+    /// `contactId` (the primary binding, 0 when none) and `contactIds` (every bound contact, in id
+    /// order: the documented order is not verified, so the reader may not rely on it).
     func itemList(_ params: JSONObject) -> MethodOutcome {
         let typeValue = params["entityTypeId"] ?? params["ENTITY_TYPE_ID"] ?? params["entityTypeID"] ?? .null
-        guard ListQuery.integer(typeValue) == 1 else {
+        let owner: ChildOwner
+        switch ListQuery.integer(typeValue) {
+        case 1: owner = .lead
+        case 2: owner = .deal
+        default:
             return .failure(
                 MethodError(
-                    status: 400, code: "NOT_SUPPORTED", description: "Only leads are simulated in crm.item.list"))
+                    status: 400, code: "NOT_SUPPORTED",
+                    description: "Only leads and deals are simulated in crm.item.list"))
         }
         let query = ListQuery(params: params, schema: .leadItem, defaultOrder: [("ID", false)], uppercaseKeys: true)
         let data = dataset
-        let result = page(query, ids: visibleLeadIDs, style: .engine) { id, field in
-            guard data.leads[id] != nil else { return nil }
+        let ids = owner == .lead ? visibleLeadIDs : data.dealIDs
+        let bindingsByOwner = owner == .lead ? data.bindings : data.dealBindings
+        let result = page(query, ids: ids, style: .engine) { id, field in
+            guard owner == .lead ? data.leads[id] != nil : data.deals[id] != nil else { return nil }
             switch field.name {
             case "ID": return .int(id)
-            case "CONTACT_ID": return .int(data.bindings[id]?.first(where: \.isPrimary)?.contactID ?? 0)
+            case "CONTACT_ID": return .int(bindingsByOwner[id]?.first(where: \.isPrimary)?.contactID ?? 0)
             default: return .null
             }
         }
         let selected = Set(query.select.map { ListQuery.upperSnake($0) })
         let everything = selected.isEmpty || selected.contains("*")
         let items = result.ids.map { id -> JSON in
-            let bindings = data.bindings[id] ?? []
+            let bindings = bindingsByOwner[id] ?? []
             var item: JSONObject = ["id": .int(id)]
             if everything || selected.contains("CONTACT_ID") {
                 item["contactId"] = .int(bindings.first(where: \.isPrimary)?.contactID ?? 0)
@@ -173,7 +230,9 @@ extension SimulatedPortal {
             if everything || selected.contains("CONTACT_IDS") {
                 item["contactIds"] = .array(bindings.map(\.contactID).sorted().map { .int($0) })
             }
-            if everything || selected.contains("TITLE") { item["title"] = .string(data.leads[id]?.title ?? "") }
+            if everything || selected.contains("TITLE") {
+                item["title"] = .string((owner == .lead ? data.leads[id]?.title : data.deals[id]?.title) ?? "")
+            }
             return .object(item)
         }
         return .success(result: ["items": .array(items)], total: result.total, next: result.next)
@@ -182,8 +241,8 @@ extension SimulatedPortal {
     static func productRowValue(_ row: SimProductRow, _ field: FieldSpec) -> FieldValue {
         switch field.name {
         case "ID": return .int(row.id)
-        case "OWNER_ID": return .int(row.leadID)
-        case "OWNER_TYPE": return .string("L")
+        case "OWNER_ID": return .int(row.ownerID)
+        case "OWNER_TYPE": return .string(row.ownerType)
         case "PRODUCT_ID": return .int(row.productID)
         case "PRODUCT_NAME": return .string(row.productName)
         case "PRICE": return .double(row.price)
@@ -208,7 +267,7 @@ extension SimulatedPortal {
     static func legacyProductRow(_ row: SimProductRow) -> JSON {
         let prices = derivedPrices(row)
         return [
-            "ID": .string(String(row.id)), "OWNER_ID": .string(String(row.leadID)), "OWNER_TYPE": "L",
+            "ID": .string(String(row.id)), "OWNER_ID": .string(String(row.ownerID)), "OWNER_TYPE": .string(row.ownerType),
             "PRODUCT_ID": .int(row.productID), "PRODUCT_NAME": .string(row.productName),
             "ORIGINAL_PRODUCT_NAME": .string(row.productName), "PRODUCT_DESCRIPTION": .null,
             "PRICE": number(row.price), "PRICE_EXCLUSIVE": number(prices.exclusive),
@@ -226,7 +285,7 @@ extension SimulatedPortal {
     static func engineProductRow(_ row: SimProductRow) -> JSON {
         let prices = derivedPrices(row)
         return [
-            "id": .int(row.id), "ownerId": .int(row.leadID), "ownerType": "L", "productId": .int(row.productID),
+            "id": .int(row.id), "ownerId": .int(row.ownerID), "ownerType": .string(row.ownerType), "productId": .int(row.productID),
             "productName": .string(row.productName), "price": number(row.price), "priceAccount": number(row.price),
             "priceExclusive": number(prices.exclusive), "priceNetto": number(prices.netto),
             "priceBrutto": number(prices.brutto), "quantity": number(row.quantity),

@@ -55,6 +55,8 @@ extension SimulatedPortal {
     func dealDelete(_ params: JSONObject) -> MethodOutcome {
         guard let id = Self.positiveID(params) else { return .failure(.invalidID()) }
         guard dataset.deals.removeValue(forKey: id) != nil else { return .failure(.notFound()) }
+        dataset.dealProductRows[id] = nil
+        dataset.dealBindings[id] = nil
         let index = Self.lowerBound(dataset.dealIDs, id)
         if index < dataset.dealIDs.count, dataset.dealIDs[index] == id { dataset.dealIDs.remove(at: index) }
         return .result(.bool(true))
@@ -147,6 +149,7 @@ extension SimulatedPortal {
             case "UTM_SOURCE": deal.utm[0] = text(value)
             case "UTM_MEDIUM": deal.utm[1] = text(value)
             case "UTM_CAMPAIGN": deal.utm[2] = text(value)
+            case _ where key.hasPrefix("UF_") && EntitySchema.deal.field(key) != nil: deal.custom[key] = text(value)
             default: break
             }
         }

@@ -21,6 +21,7 @@ extension Migration {
         shipped("016_typed_custom_fields.sql", PackageResources._16_typed_custom_fields_sql),
         shipped("017_typed_custom_values.sql", PackageResources._17_typed_custom_values_sql),
         shipped("018_deals.sql", PackageResources._18_deals_sql),
+        shipped("019_deal_children.sql", PackageResources._19_deal_children_sql),
     ].compactMap { $0 }
 
     private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {

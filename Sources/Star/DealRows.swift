@@ -44,6 +44,8 @@ public struct DealRow: Sendable, Equatable {
     public var createdDateKey: Int
     /// Local date the deal closed (its move to a won or lost stage), 0 while open.
     public var closedDateKey: Int
+    /// `UF_*` fields as a JSON object (text), file URLs left out.
+    public var customFields: String
 
     /// Creates a row.
     public init(
@@ -52,7 +54,7 @@ public struct DealRow: Sendable, Equatable {
         closeDate: String? = nil, closed: Bool? = nil, createdAt: Int64? = nil, modifiedAt: Int64? = nil,
         movedAt: Int64? = nil, assignedByID: Int64? = nil, sourceID: String? = nil, companyID: Int64? = nil,
         utm: [String?] = [nil, nil, nil, nil, nil], isReturnCustomer: Bool? = nil, isRepeatedApproach: Bool? = nil,
-        createdDateKey: Int = 0, closedDateKey: Int = 0
+        createdDateKey: Int = 0, closedDateKey: Int = 0, customFields: String = "{}"
     ) {
         self.dealID = dealID
         self.title = title
@@ -76,6 +78,7 @@ public struct DealRow: Sendable, Equatable {
         self.isRepeatedApproach = isRepeatedApproach
         self.createdDateKey = createdDateKey
         self.closedDateKey = closedDateKey
+        self.customFields = customFields
     }
 }
 
@@ -174,6 +177,12 @@ public struct DealChunk: Sendable {
     public var rejected: [TransformError] = []
     /// The last deal id read, loaded or not.
     public var cursor: Int64 = 0
+    /// Product rows of the chunk's deals (every row of each deal: a deal's rows are replaced as a set).
+    public var productRows: [ProductRowRecord] = []
+    /// Exact contact bindings of the deals whose contact set differed from `dw`.
+    public var contactLinks: [ContactLinkRecord] = []
+    /// Deals whose contact set equals `dw`'s: their bindings stay.
+    public var linksKept: [Int64] = []
 
     /// An empty chunk.
     public init() {}

@@ -105,12 +105,12 @@ public struct LeadRow: Sendable, Equatable {
     }
 }
 
-/// One `dw.fact_lead_product` row.
+/// One product row of a lead (`dw.fact_lead_product`) or a deal (`dw.fact_deal_product`).
 public struct ProductRowRecord: Sendable, Equatable {
     /// Row id.
     public var rowID: Int64
-    /// Owning lead.
-    public var leadID: Int64
+    /// The lead or deal the row belongs to.
+    public var ownerID: Int64
     /// Catalog product (0 = typed by hand).
     public var productID: Int64?
     /// Name on the row.
@@ -148,14 +148,14 @@ public struct ProductRowRecord: Sendable, Equatable {
 
     /// Creates a row with every field given.
     public init(
-        rowID: Int64, leadID: Int64, productID: Int64? = nil, productName: String? = nil, price: String? = nil,
+        rowID: Int64, ownerID: Int64, productID: Int64? = nil, productName: String? = nil, price: String? = nil,
         priceExclusive: String? = nil, priceNetto: String? = nil, priceBrutto: String? = nil, quantity: String? = nil,
         discountTypeID: Int64? = nil, discountRate: String? = nil, discountSum: String? = nil, taxRate: String? = nil,
         taxIncluded: Bool? = nil, customized: Bool? = nil, measureCode: Int64? = nil, measureName: String? = nil,
         sort: Int64? = nil, type: Int64? = nil
     ) {
         self.rowID = rowID
-        self.leadID = leadID
+        self.ownerID = ownerID
         self.productID = productID
         self.productName = productName
         self.price = price
@@ -176,10 +176,10 @@ public struct ProductRowRecord: Sendable, Equatable {
     }
 }
 
-/// One `dw.bridge_lead_contact` row.
+/// One contact binding of a lead (`dw.bridge_lead_contact`) or a deal (`dw.bridge_deal_contact`).
 public struct ContactLinkRecord: Sendable, Equatable {
-    /// The lead.
-    public var leadID: Int64
+    /// The lead or deal.
+    public var ownerID: Int64
     /// The contact.
     public var contactID: Int64
     /// Primary contact of the lead.
@@ -191,9 +191,9 @@ public struct ContactLinkRecord: Sendable, Equatable {
 
     /// Creates a row with every field given.
     public init(
-        leadID: Int64, contactID: Int64, isPrimary: Bool, sort: Int64? = nil, roleID: Int64? = nil
+        ownerID: Int64, contactID: Int64, isPrimary: Bool, sort: Int64? = nil, roleID: Int64? = nil
     ) {
-        self.leadID = leadID
+        self.ownerID = ownerID
         self.contactID = contactID
         self.isPrimary = isPrimary
         self.sort = sort

@@ -16,6 +16,9 @@ public struct DealTransformer: Sendable {
         self.stageSemantics = stageSemantics
     }
 
+    /// The children of deals (product rows, bindings, contact sets).
+    public var children: ChildTransformer { ChildTransformer(time: time, owner: "deal") }
+
     /// A `crm.deal.list` record as a `dw.fact_deal` row.
     public func deal(_ record: JSON) throws(TransformError) -> DealRow {
         var reader = RecordReader(record: record, entity: "deal", time: time)
@@ -37,7 +40,32 @@ public struct DealTransformer: Sendable {
             utm: ["UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM"].map { reader.text($0) },
             isReturnCustomer: try reader.flag("IS_RETURN_CUSTOMER"),
             isRepeatedApproach: try reader.flag("IS_REPEATED_APPROACH"), createdDateKey: created?.dateKey ?? 0,
-            closedDateKey: semantic == "S" || semantic == "F" ? (moved?.dateKey ?? 0) : 0)
+            closedDateKey: semantic == "S" || semantic == "F" ? (moved?.dateKey ?? 0) : 0,
+            customFields: Self.customFieldsJSON(record))
+    }
+
+    /// The record's `UF_*` fields as sent (numbers, text, lists), NUL removed and every member of
+    /// an object whose name ends in `url` left out (file links carry an access token).
+    static func customFieldsJSON(_ record: JSON) -> String {
+        guard let members = record.objectValue else { return "{}" }
+        var object = JSONObject()
+        for (key, value) in members where key.hasPrefix("UF_") {
+            object[key] = LeadTransformer.stripNUL(withoutLinks(value)).0
+        }
+        return JSON.object(object).serialized()
+    }
+
+    private static func withoutLinks(_ value: JSON) -> JSON {
+        switch value {
+        case .array(let elements):
+            return .array(elements.map(withoutLinks))
+        case .object(let members):
+            var kept = JSONObject()
+            for (key, member) in members where !key.lowercased().hasSuffix("url") { kept[key] = withoutLinks(member) }
+            return .object(kept)
+        default:
+            return value
+        }
     }
 
     /// A `crm.stagehistory.list` item of a deal.

@@ -51,48 +51,22 @@ public struct LeadTransformer: Sendable {
             customFields: custom.text, strippedNULs: custom.strippedNULs)
     }
 
+    /// The children of leads (product rows, bindings, contact sets).
+    public var children: ChildTransformer { ChildTransformer(time: time, owner: "lead") }
+
     /// A `crm.lead.productrows.get` row of lead `leadID`.
     public func productRow(_ record: JSON, leadID: Int64) throws(TransformError) -> ProductRowRecord {
-        var reader = RecordReader(record: record, entity: "product row of lead", time: time)
-        reader.id = leadID
-        return ProductRowRecord(
-            rowID: try reader.id("ID"), leadID: leadID, productID: try reader.integer("PRODUCT_ID"),
-            productName: reader.text("PRODUCT_NAME"), price: try reader.decimal("PRICE"),
-            priceExclusive: try reader.decimal("PRICE_EXCLUSIVE"), priceNetto: try reader.decimal("PRICE_NETTO"),
-            priceBrutto: try reader.decimal("PRICE_BRUTTO"), quantity: try reader.decimal("QUANTITY"),
-            discountTypeID: try reader.integer("DISCOUNT_TYPE_ID"), discountRate: try reader.decimal("DISCOUNT_RATE"),
-            discountSum: try reader.decimal("DISCOUNT_SUM"), taxRate: try reader.decimal("TAX_RATE"),
-            taxIncluded: try reader.flag("TAX_INCLUDED"), customized: try reader.flag("CUSTOMIZED"),
-            measureCode: try reader.integer("MEASURE_CODE"), measureName: reader.text("MEASURE_NAME"),
-            sort: try reader.integer("SORT"), type: try reader.integer("TYPE"))
+        try children.productRow(record, ownerID: leadID)
     }
 
     /// A `crm.lead.contact.items.get` row of lead `leadID`.
     public func contactLink(_ record: JSON, leadID: Int64) throws(TransformError) -> ContactLinkRecord {
-        var reader = RecordReader(record: record, entity: "contact binding of lead", time: time)
-        reader.id = leadID
-        return ContactLinkRecord(
-            leadID: leadID, contactID: try reader.id("CONTACT_ID"), isPrimary: try reader.flag("IS_PRIMARY") ?? false,
-            sort: try reader.integer("SORT"), roleID: try reader.integer("ROLE_ID"))
+        try children.contactLink(record, ownerID: leadID)
     }
 
-    /// The contact set of a `crm.item.list` item (`contactIds`, `contactId` the primary; 0 or
-    /// absent when none).
+    /// The contact set of a `crm.item.list` lead item.
     public func bindingSet(_ item: JSON) throws(TransformError) -> BindingSet {
-        var reader = RecordReader(record: item, entity: "contact set of lead", time: time)
-        reader.id = try reader.id("id")
-        var contacts: Set<Int64> = []
-        for value in item["contactIds"]?.elements ?? [] {
-            guard let id = value.lenientInt, id > 0 else {
-                throw TransformError(
-                    entity: "contact set of lead", id: reader.id, field: "contactIds",
-                    reason: "\(value.lenientText ?? "a value") is not a contact id")
-            }
-            contacts.insert(id)
-        }
-        let primary = try reader.integer("contactId").flatMap { $0 > 0 ? $0 : nil }
-        if let primary { contacts.insert(primary) }
-        return BindingSet(contactIDs: contacts, primary: primary)
+        try children.bindingSet(item)
     }
 
     /// A `crm.stagehistory.list` item.

@@ -6,7 +6,7 @@ import SimTestSupport
 import Testing
 
 @Suite("Children of leads read in batches against the simulator")
-struct LeadChildrenReaderTests {
+struct ChildrenReaderTests {
     /// The queries a sync asks for `ids`: binding sets of 50, owner sets of 20, exact bindings.
     static func queries(_ ids: [Int64], _ data: PortalDataset) -> [ChildQuery] {
         stride(from: 0, to: ids.count, by: 50).map { ChildQuery.bindingSets(Array(ids[$0..<min($0 + 50, ids.count)])) }
@@ -25,7 +25,7 @@ struct LeadChildrenReaderTests {
         _ = setup.portal.call("crm.lead.delete", ["id": .int(ids[7])])
         let before = setup.transport.requests.count
         let queries = Self.queries(ids, data)
-        let answers = try await LeadChildrenReader(client: setup.client, concurrency: 3).runToCompletion(queries)
+        let answers = try await ChildrenReader(client: setup.client, concurrency: 3).runToCompletion(queries)
         // One request per 50 queries, then one for the second pages of the full owner sets.
         let full = stride(from: 0, to: ids.count, by: 20).filter { start in
             ids[start..<min(start + 20, ids.count)].reduce(0) { $0 + (data.productRows[$1]?.count ?? 0) } >= 50
@@ -59,7 +59,7 @@ struct LeadChildrenReaderTests {
             return TransportResponse(status: response.status, headers: response.headers, body: Array(text.utf8))
         }
         let error = await #expect(throws: BitrixError.self) {
-            try await LeadChildrenReader(client: setup.client).run([.productRowsOfSet(ids, after: 0)])
+            try await ChildrenReader(client: setup.client).run([.productRowsOfSet(ids, after: 0)])
         }
         #expect(error?.code == .malformedResponse)
         #expect(error?.message.contains("999999") == true)
@@ -70,7 +70,7 @@ struct LeadChildrenReaderTests {
         let setup = try SimulatedSetup(leads: 100)
         setup.portal.childBehaviour = ChildBehaviour(ownerArrays: .refuse)
         let ids = Array(setup.portal.snapshot.leadIDs.prefix(30))
-        let answers = try await LeadChildrenReader(client: setup.client).run([
+        let answers = try await ChildrenReader(client: setup.client).run([
             .productRowsOfSet(Array(ids[0..<15]), after: 0), .productRowsOfSet(Array(ids[15...]), after: 0),
         ])
         #expect(answers.refusedSets == [Array(ids[0..<15]), Array(ids[15...])])

@@ -13,7 +13,7 @@ func fullRead(_ client: BitrixClient) async throws -> (leads: [JSON], children: 
         client: client, method: "crm.lead.list", select: ["*", "UF_*", "PHONE", "EMAIL"]
     ).forEachPage { leads += $0 }
     let ids = leads.compactMap { $0["ID"]?.lenientInt }
-    let reader = LeadChildrenReader(client: client, concurrency: 2)
+    let reader = ChildrenReader(client: client, concurrency: 2)
     var children = try await reader.runToCompletion(
         stride(from: 0, to: ids.count, by: 50).map { ChildQuery.bindingSets(Array(ids[$0..<min($0 + 50, ids.count)])) }
             + stride(from: 0, to: ids.count, by: 20).map {

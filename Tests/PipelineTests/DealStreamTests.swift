@@ -33,6 +33,83 @@ struct DealStreamTests {
             + "\(deal.currencyID)|\(deleted)"
     }
 
+    /// Every product row of a live deal of the star as `deal|row|product|quantity`.
+    static func starDealRows(_ connection: Connection) throws -> Set<String> {
+        Set(
+            try connection.execute(
+                """
+                SELECT p.deal_id || '|' || row_id || '|' || coalesce(product_id, 0) || '|' || quantity::numeric(18, 2)
+                FROM dw.fact_deal_product p JOIN dw.fact_deal d USING (portal_id, deal_id) WHERE NOT d.is_deleted
+                """
+            ).rows.compactMap { $0[0] })
+    }
+
+    /// The same lines for the simulator's deals.
+    static func simDealRows(_ data: PortalDataset) -> Set<String> {
+        Set(
+            data.dealIDs.flatMap { id in
+                (data.dealProductRows[id] ?? []).map {
+                    "\(id)|\($0.id)|\($0.productID)|\(String(format: "%.2f", $0.quantity))"
+                }
+            })
+    }
+
+    /// Every binding of a live deal of the star as `deal|contact|primary`.
+    static func starDealBindings(_ connection: Connection) throws -> Set<String> {
+        Set(
+            try connection.execute(
+                """
+                SELECT b.deal_id || '|' || contact_id || '|' || is_primary
+                FROM dw.bridge_deal_contact b JOIN dw.fact_deal d USING (portal_id, deal_id) WHERE NOT d.is_deleted
+                """
+            ).rows.compactMap { $0[0] })
+    }
+
+    /// The same lines for the simulator's deals.
+    static func simDealBindings(_ data: PortalDataset) -> Set<String> {
+        Set(
+            data.dealIDs.flatMap { id in
+                (data.dealBindings[id] ?? []).map { "\(id)|\($0.contactID)|\($0.isPrimary)" }
+            })
+    }
+
+    /// Children, custom fields and versions of every deal equal the simulator's.
+    static func expectChildren(_ connection: Connection, _ data: PortalDataset, _ summary: SyncSummary) throws {
+        // Children, custom fields and versions of every deal.
+        #expect(!Self.simDealRows(data).isEmpty && !Self.simDealBindings(data).isEmpty)
+        #expect(try Self.starDealRows(connection) == Self.simDealRows(data))
+        #expect(try Self.starDealBindings(connection) == Self.simDealBindings(data))
+        #expect(summary.dealProductRows == Self.simDealRows(data).count)
+        let custom = try connection.execute(
+            """
+            SELECT deal_id || '|' || (custom_fields->>'UF_CRM_CONTRACT_NO') || '|' || (custom_fields->>'UF_CRM_MARGIN')
+            FROM dw.fact_deal WHERE nullif(custom_fields->>'UF_CRM_CONTRACT_NO', '') IS NOT NULL
+            """
+        ).rows.compactMap { $0[0] }
+        let simCustom = data.dealIDs.compactMap { id -> String? in
+            guard let deal = data.deals[id], let contract = deal.custom["UF_CRM_CONTRACT_NO"] else { return nil }
+            return "\(id)|\(contract)|\(deal.custom["UF_CRM_MARGIN"] ?? "")"
+        }
+        #expect(!simCustom.isEmpty)
+        #expect(Set(custom) == Set(simCustom))
+        #expect(
+            try connection.execute(
+                """
+                SELECT count(*) FROM dw.fact_deal d JOIN dw.fact_deal_version v
+                  ON v.portal_id = d.portal_id AND v.deal_id = d.deal_id AND v.is_current AND v.version = 1
+                 AND (v.stage_id, v.opportunity, v.category_id) = (d.stage_id, d.opportunity, d.category_id)
+                """
+            ).scalar == String(data.dealIDs.count), "one current first version per deal, as the deal is")
+        let productRevenue = try connection.execute(
+            "SELECT count(*), coalesce(sum(amount), 0)::numeric(18, 2) FROM mart.deal_product"
+        ).rows.first
+        let simAmount = data.dealIDs.flatMap { data.dealProductRows[$0] ?? [] }.reduce(0.0) {
+            $0 + $1.price * $1.quantity
+        }
+        #expect(productRevenue?[0] == String(Self.simDealRows(data).count))
+        #expect(abs((Double(productRevenue?[1] ?? "") ?? -1) - simAmount) < 0.05)
+    }
+
     /// What one unit of `currency` is worth in the portal's base currency.
     static func rate(_ currency: String, _ data: PortalDataset) -> Double {
         guard let base = data.currencies.first(where: \.isBase),
@@ -81,6 +158,8 @@ struct DealStreamTests {
                 "SELECT category_id || '|' || name || '|' || is_default FROM dw.dim_deal_category ORDER BY category_id"
             ).rows.compactMap { $0[0] }
             #expect(categories == data.dealCategories.map { "\($0.id)|\($0.name)|\($0.id == 0)" })
+
+            try Self.expectChildren(connection, data, summary)
 
             // mart.lead_journey: per live lead, its deals, won deals and won revenue, its first deal's outcome.
             let leads = data.leadIDs.compactMap { data.leads[$0] }
@@ -202,15 +281,49 @@ struct DealStreamTests {
             let open = data.dealIDs.compactMap { data.deals[$0] }.filter {
                 $0.categoryID == 0 && data.dealStage($0.stageID)?.semantics == nil
             }
-            try #require(open.count >= 3)
+            try #require(open.count >= 5)
             harness.write(
-                "crm.deal.update", ["id": .int(open[0].id), "fields": ["STAGE_ID": "WON", "OPPORTUNITY": "999.50"]])
+                "crm.deal.update",
+                [
+                    "id": .int(open[0].id),
+                    "fields": ["STAGE_ID": "WON", "OPPORTUNITY": "999.50", "UF_CRM_CONTRACT_NO": "C-NEW"],
+                ])
             harness.write("crm.deal.update", ["id": .int(open[1].id), "fields": ["CATEGORY_ID": 3]])
             harness.write("crm.deal.delete", ["id": .int(open[2].id)])
             let added = harness.write("crm.deal.add", ["fields": ["TITLE": "New repeat order", "CATEGORY_ID": 1]])
+            // Children written without moving the deal's DATE_MODIFY (the simulator's default): the
+            // contact set is compared on every run, product rows on an audit run.
+            harness.write(
+                "crm.deal.contact.items.set",
+                ["id": .int(open[3].id), "items": [["CONTACT_ID": 7, "IS_PRIMARY": "Y"], ["CONTACT_ID": 8]]])
+            harness.write(
+                "crm.deal.productrows.set",
+                ["id": .int(open[4].id), "rows": [["PRODUCT_ID": 0, "PRODUCT_NAME": "Setup", "PRICE": 120, "QUANTITY": 3]]])
             harness.clock.advance(by: 600)
             let second = try await harness.sync(connection)
             #expect(second.dealsDeleted == 1)
+            #expect(second.dealsRepaired == 1, "the deal whose contacts changed was read again")
+            let afterSecond = harness.portal.snapshot
+            #expect(try Self.starDealBindings(connection) == Self.simDealBindings(afterSecond))
+            #expect(try Self.starDealRows(connection) != Self.simDealRows(afterSecond), "rows wait for an audit")
+            let audit = try await harness.sync(connection, options: SyncOptions(auditChildren: true))
+            #expect(audit.dealsRepaired == 1, "the audit read the deal whose rows changed")
+            #expect(try Self.starDealRows(connection) == Self.simDealRows(harness.portal.snapshot))
+            let versions = try connection.execute(
+                """
+                SELECT version || '|' || stage_id || '|' || is_current || '|' || (valid_to IS NOT NULL) || '|' || is_deleted
+                FROM dw.fact_deal_version WHERE deal_id = $1 ORDER BY version
+                """, [String(open[0].id)]
+            ).rows.compactMap { $0[0] }
+            #expect(versions == ["1|\(open[0].stageID)|false|true|false", "2|WON|true|false|false"])
+            #expect(
+                try connection.execute(
+                    "SELECT is_deleted FROM dw.fact_deal_version WHERE deal_id = $1 AND is_current", [String(open[2].id)]
+                ).scalar == "t", "a deleted deal's current version says so")
+            #expect(
+                try connection.execute(
+                    "SELECT custom_fields->>'UF_CRM_CONTRACT_NO' FROM dw.fact_deal WHERE deal_id = $1", [String(open[0].id)]
+                ).scalar == "C-NEW")
             #expect(second.deals >= 3, "the changed and the new deals were read")
             #expect(second.deals < data.dealIDs.count / 2, "only what changed was read")
             let after = harness.portal.snapshot

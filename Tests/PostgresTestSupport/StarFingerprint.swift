@@ -16,6 +16,9 @@ public enum StarFingerprint {
         ("dw.lead_stage_reached", "portal_id, status_id, lead_id", []),
         ("dw.fact_deal", "portal_id, deal_id", ["last_run_id", "loaded_at", "deleted_at"]),
         ("dw.fact_deal_stage_history", "portal_id, history_id", []),
+        ("dw.fact_deal_product", "portal_id, row_id", []),
+        ("dw.bridge_deal_contact", "portal_id, deal_id, contact_id", []),
+        ("dw.fact_deal_version", "portal_id, deal_id, version", ["run_id"]),
         ("dw.dim_deal_category", "portal_id, category_id", []), ("dw.dim_deal_stage", "portal_id, stage_id", []),
     ]
 

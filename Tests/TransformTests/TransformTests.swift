@@ -152,7 +152,7 @@ struct TransformTests {
                 "TAX_INCLUDED": "N",
                 "DISCOUNT_TYPE_ID": 2, "SORT": 30, "PRICE_ACCOUNT": "22175.32800000",
             ], leadID: 5)
-        #expect(row.rowID == 1429 && row.leadID == 5 && row.productID == 6595)
+        #expect(row.rowID == 1429 && row.ownerID == 5 && row.productID == 6595)
         #expect(row.price == "22175.328")
         #expect(row.taxRate == nil && row.taxIncluded == false)
         let link = try Self.transformer.contactLink(

@@ -36,6 +36,8 @@ public enum LogKey {
         public static let recordSkipped = "record_skipped"
         /// A lead was deleted while the run read it.
         public static let leadVanished = "lead_vanished"
+        /// A deal was deleted while the run read it.
+        public static let dealVanished = "deal_vanished"
         /// Secondary indexes were set aside for a first load.
         public static let indexesDeferred = "indexes_deferred"
         /// Set-aside indexes were built again.

@@ -4,9 +4,11 @@ import Load
 import Star
 import Transform
 
-/// Deals: keyset pages of `crm.deal.list` since the watermark (minus the overlap), a chunk per
-/// transaction with the keyset cursor, the watermark moved only when the pass is complete, as
-/// leads. Deletes are found by an ID-only scan of deals, within the same mass-delete guard.
+/// Deals: keyset pages of `crm.deal.list` since the watermark (minus the overlap), each chunk's
+/// product rows and contact bindings read as leads' are (owner sets with their own probe, binding
+/// sets, exact bindings where a set changed), a chunk per transaction with the keyset cursor, the
+/// watermark moved only when the pass is complete. Deletes are found by an ID-only scan of deals,
+/// within the same mass-delete guard.
 public struct DealStream: SyncStream {
     /// The stream.
     public init() {}
@@ -28,6 +30,8 @@ public struct DealStream: SyncStream {
         var keepsWatermark: Bool
         /// How many deals the portal counted for the pass.
         var expected: ExpectedCount
+        /// Whether `dw` may hold children of these deals (not when it held no deal at the start).
+        var comparesWithStar: Bool
     }
 
     /// How many deals the pass has, for the progress line.
@@ -54,15 +58,17 @@ public struct DealStream: SyncStream {
             ])
         return Pass(
             startedAt: start.startedAt, cursor: start.cursor, modifiedSince: start.modifiedSince, mode: start.mode,
-            keepsWatermark: start.keepsWatermark, expected: ExpectedCount())
+            keepsWatermark: start.keepsWatermark, expected: ExpectedCount(), comparesWithStar: !empty)
     }
 
-    /// Pages of deals become rows as they arrive, a chunk every `leadsPerChunk` deals.
+    /// Pages of deals become rows as they arrive, a chunk every `leadsPerChunk` deals, sent with
+    /// its deals' children.
     public func read(
         _ pass: Pass, _ run: RunContext, send: @escaping @Sendable (DealChunk) async throws -> Void
     ) async throws {
         let chunkSize = run.options.leadsPerChunk
         let transformer = run.dealTransformer
+        let children = ChildrenFetcher(run: run, owner: .deal, comparesWithStar: pass.comparesWithStar)
         var pending = DealChunk()
         pending.cursor = pass.cursor
         let expected = pass.expected
@@ -71,13 +77,43 @@ public struct DealStream: SyncStream {
         ) { page in
             Self.transform(page, with: transformer, into: &pending, log: run.log)
             if pending.deals.count + pending.rejected.count >= chunkSize {
-                let chunk = pending
+                var chunk = pending
                 pending = DealChunk()
                 pending.cursor = chunk.cursor
+                try await Self.attachChildren(to: &chunk, children, log: run.log)
                 try await send(chunk)
             }
         }
-        if !pending.deals.isEmpty || !pending.rejected.isEmpty { try await send(pending) }
+        if !pending.deals.isEmpty || !pending.rejected.isEmpty {
+            try await Self.attachChildren(to: &pending, children, log: run.log)
+            try await send(pending)
+        }
+    }
+
+    /// Reads the children of the chunk's deals: a deal the portal no longer has leaves the chunk
+    /// (the delete scan flags it), a deal with a child that cannot be loaded becomes a reject.
+    static func attachChildren(to chunk: inout DealChunk, _ fetcher: ChildrenFetcher, log: RunLog) async throws {
+        let children = try await fetcher.read(of: chunk.deals.map(\.dealID))
+        var kept: [DealRow] = []
+        for deal in chunk.deals {
+            if children.missing.contains(deal.dealID) {
+                log.event(LogKey.Event.dealVanished, level: .warning, ["deal": "\(deal.dealID)"])
+                continue
+            }
+            if let error = children.failures[deal.dealID] {
+                chunk.rejected.append(error)
+                log.event(LogKey.Event.recordSkipped, level: .warning, [LogKey.reason: "\(error.description)"])
+                continue
+            }
+            kept.append(deal)
+            chunk.productRows += children.productRows[deal.dealID] ?? []
+            if let links = children.contactLinks[deal.dealID] {
+                chunk.contactLinks += links
+            } else {
+                chunk.linksKept.append(deal.dealID)
+            }
+        }
+        chunk.deals = kept
     }
 
     /// Deal records into rows; a record that cannot be loaded is kept as a reject (and logged).
@@ -99,9 +135,10 @@ public struct DealStream: SyncStream {
         let progress = StreamProgress(
             stream: StreamProgress.deals, cursor: chunk.cursor, passStartedAt: pass.startedAt, passMode: pass.mode,
             passFilter: pass.modifiedSince)
-        let (portalID, runID, counters) = (run.portalID, run.runID, run.requestCounters)
+        let (portalID, runID, counters, now) = (run.portalID, run.runID, run.requestCounters, run.portalNow)
         return try await run.database.run {
-            try $0.loadDeals(chunk, portalID: portalID, runID: runID, progress: progress, requests: counters)
+            try $0.loadDeals(
+                chunk, portalID: portalID, runID: runID, portalNow: now, progress: progress, requests: counters)
         }
     }
 
@@ -115,47 +152,105 @@ public struct DealStream: SyncStream {
         }
     }
 
-    /// Lists every deal id (skipped when the star held no deal at the start: everything it holds
-    /// was just listed), flags the deals the portal no longer lists within the mass-delete guard,
-    /// and reads again those flagged deleted that it lists again.
+    /// Lists every deal with its contact set (`crm.item.list`; skipped on a portal's first load:
+    /// everything the star holds was just listed) and reads again each deal whose set differs from
+    /// `dw` and, on an audit run, each deal whose product rows differ (a child written without
+    /// moving the deal's `DATE_MODIFY`). Flags the deals the portal no longer lists within the
+    /// mass-delete guard, and reads again those flagged deleted that it lists again.
     public func reconcile(_ run: RunContext) async throws -> ReconcileCounts {
         let portalID = run.portalID
         let hadDeals = try await run.database.run { !(try $0.dealStarIsEmpty(portalID: portalID)) }
         guard hadDeals, run.deleteCheck != nil || run.options.mode == .full else { return ReconcileCounts() }
-        let scan = try await DealReader(client: run.client).allIDs()
-        if let counted = scan.portalCount, scan.ids.count < counted {
+        let fetcher = ChildrenFetcher(run: run, owner: .deal)
+        let transformer = run.dealTransformer.children
+        var listed: [Int64] = []
+        var differing: Set<Int64> = []
+        var (setsDiffered, rowsDiffered) = (0, 0)
+        func compare(_ items: [JSON]) async throws {
+            guard !items.isEmpty else { return }
+            var sets: [Int64: BindingSet] = [:]
+            var unreadable: Set<Int64> = []
+            for item in items {
+                guard let id = item["id"]?.lenientInt else { continue }
+                do throws(TransformError) { sets[id] = try transformer.bindingSet(item) } catch { unreadable.insert(id) }
+            }
+            let ids = items.compactMap { $0["id"]?.lenientInt }
+            let starSets = try await run.database.run { try $0.bindingSets(portalID: portalID, ids: ids, owner: .deal) }
+            let setDiffers = ids.filter { unreadable.contains($0) || sets[$0] != (starSets[$0] ?? .empty) }
+            setsDiffered += setDiffers.count
+            differing.formUnion(setDiffers)
+            guard run.auditsChildren else { return }
+            let rows = try await fetcher.readProductRows(of: ids)
+            let rowsDiffer = try await run.database.run {
+                try $0.ownersWithDifferentProductRows(portalID: portalID, owner: .deal, ids: rows.read, rows: rows.records)
+            }
+            rowsDiffered += rowsDiffer.count
+            differing.formUnion(rowsDiffer)
+            differing.formUnion(rows.failed)
+        }
+        var pending: [JSON] = []
+        let scan = try await DealReader(client: run.client).allBindingSets { page in
+            listed += page.compactMap { $0["id"]?.lenientInt }
+            pending += page
+            if pending.count >= run.options.leadsPerChunk {
+                try await compare(pending)
+                pending = []
+            }
+        }
+        try await compare(pending)
+        if let counted = scan.portalTotal, listed.count < counted {
             throw SyncError(
                 kind: .refused,
-                message: DeleteGuard.incompleteScan(listed: scan.ids.count, counted: counted, entity: "deal"))
+                message: DeleteGuard.incompleteScan(listed: listed.count, counted: counted, entity: "deal"))
         }
         let (runID, guardian) = (run.runID, run.options.deleteGuard)
         let deletedAt = run.portalNow + Int64(run.elapsed())
+        let scanned = listed
         let outcome = try await run.database.run {
             try $0.reconcileDeals(
-                liveIDs: scan.ids, portalID: portalID, runID: runID, deletedAt: deletedAt, allow: guardian.allows)
+                liveIDs: scanned, portalID: portalID, runID: runID, deletedAt: deletedAt, allow: guardian.allows)
         }
         var counts = ReconcileCounts()
         counts.dealsDeleted = outcome.marked
         counts.dealsUndeleted = outcome.reappeared.count
-        if !outcome.reappeared.isEmpty {
-            var read = DealChunk()
-            Self.transform(
-                try await DealReader(client: run.client).deals(ids: outcome.reappeared), with: run.dealTransformer,
-                into: &read, log: run.log)
-            let (chunk, counters) = (read, run.requestCounters)
-            counts.reread = try await run.database.run {
-                try $0.loadDeals(chunk, portalID: portalID, runID: runID, progress: nil, requests: counters)
-            }
-        }
+        let repaired = differing.subtracting(outcome.reappeared)
+        counts.dealsRepaired = repaired.count
+        counts.reread = try await reread(repaired.union(outcome.reappeared).sorted(), run)
         guard guardian.allows(outcome.plan) else {
             throw SyncError(kind: .refused, message: guardian.refusal(outcome.plan, entity: "deals"))
         }
         run.log.event(
             LogKey.Event.reconciled,
             [
-                LogKey.stream: "\(name)", "portal_deals": "\(scan.ids.count)", "newly_deleted": "\(outcome.marked)",
-                "undeleted": "\(outcome.reappeared.count)",
+                LogKey.stream: "\(name)", "portal_deals": "\(listed.count)", "newly_deleted": "\(outcome.marked)",
+                "undeleted": "\(outcome.reappeared.count)", "sets_differed": "\(setsDiffered)",
+                "product_rows_differed": "\(run.auditsChildren ? String(rowsDiffered) : "not audited")",
+                "repaired": "\(repaired.count)",
             ])
         return counts
+    }
+
+    /// Reads the given deals again with their children and loads them (live again, a new version
+    /// where a tracked attribute changed), a chunk per transaction, without moving the cursor.
+    private func reread(_ ids: [Int64], _ run: RunContext) async throws -> StreamCounts {
+        var total = StreamCounts()
+        let fetcher = ChildrenFetcher(run: run, owner: .deal)
+        let (portalID, runID) = (run.portalID, run.runID)
+        for start in stride(from: 0, to: ids.count, by: run.options.leadsPerChunk) {
+            let part = Array(ids[start..<min(start + run.options.leadsPerChunk, ids.count)])
+            var read = DealChunk()
+            Self.transform(
+                try await DealReader(client: run.client).deals(ids: part), with: run.dealTransformer, into: &read,
+                log: run.log)
+            try await Self.attachChildren(to: &read, fetcher, log: run.log)
+            guard !read.deals.isEmpty || !read.rejected.isEmpty else { continue }
+            let (chunk, counters, now) = (read, run.requestCounters, run.portalNow + Int64(run.elapsed()))
+            total.add(
+                try await run.database.run {
+                    try $0.loadDeals(
+                        chunk, portalID: portalID, runID: runID, portalNow: now, progress: nil, requests: counters)
+                })
+        }
+        return total
     }
 }

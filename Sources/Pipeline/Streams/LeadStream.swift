@@ -138,12 +138,8 @@ public struct LeadStream: SyncStream {
     /// lists again are read again. A portal's first load and a `--full` run count as an audit.
     public func reconcile(_ run: RunContext) async throws -> ReconcileCounts {
         let (portalID, runID) = (run.portalID, run.runID)
-        let lastAudit = try await run.database.run { try $0.childrenAuditedAt(portalID: portalID) }
         let complete = run.deleteCheck == nil || run.options.mode == .full
-        let auditDue =
-            run.options.auditChildren
-            || (!complete && lastAudit.map { run.portalNow - $0 >= run.options.auditEvery } ?? true)
-        if auditDue {
+        if run.auditsChildren {
             var counts = ReconcileCounts()
             let audit = try await self.audit(run)
             counts.repaired = audit.repaired.count
@@ -273,12 +269,12 @@ public struct LeadStream: SyncStream {
             }
             let ids = items.compactMap { $0["id"]?.lenientInt }
             let portalID = run.portalID
-            let starSets = try await run.database.run { try $0.bindingSets(portalID: portalID, leadIDs: ids) }
+            let starSets = try await run.database.run { try $0.bindingSets(portalID: portalID, ids: ids) }
             let setDiffers = Set(ids.filter { unreadable.contains($0) || sets[$0] != (starSets[$0] ?? .empty) })
-            let rows = try await builder.readProductRows(of: ids)
+            let rows = try await builder.children.readProductRows(of: ids)
             let rowsDiffer = Set(
                 try await run.database.run {
-                    try $0.leadsWithDifferentProductRows(portalID: portalID, leadIDs: rows.read, rows: rows.records)
+                    try $0.ownersWithDifferentProductRows(portalID: portalID, ids: rows.read, rows: rows.records)
                 })
             let repair = setDiffers.union(rowsDiffer).union(rows.failed).sorted()
             outcome.setsDiffered += setDiffers.count

@@ -1,54 +1,56 @@
 import B24Core
 import Bitrix24
+import Star
 
-/// One question about the children of leads, answered by one command of a batch.
+/// One question about the children of leads or deals, answered by one command of a batch.
 public enum ChildQuery: Sendable, Hashable {
-    /// Which contacts each of up to 50 leads has (`crm.item.list`, `@id`): the binding sets.
+    /// Which contacts each of up to 50 owners has (`crm.item.list`, `@id`): the binding sets.
     case bindingSets([Int64])
-    /// The exact bindings of one lead, with sort, primary flag and role (`crm.lead.contact.items.get`).
+    /// The exact bindings of one owner, with sort, primary flag and role (`crm.lead.contact.items.get`).
     case contactItems(Int64)
-    /// The product rows of one lead (`crm.lead.productrows.get`).
-    case productRowsOfLead(Int64)
-    /// The product rows of up to 50 leads with a row id above `after` (`crm.item.productrow.list`,
+    /// The product rows of one owner (`crm.lead.productrows.get`).
+    case productRowsOfOwner(Int64)
+    /// The product rows of up to 50 owners with a row id above `after` (`crm.item.productrow.list`,
     /// `=ownerId` an array): one page of 50 rows; a full page asks for the next.
     case productRowsOfSet([Int64], after: Int64)
 
-    /// The batch command that asks it.
-    func command(key: String) -> BatchCommand {
+    /// The batch command that asks it about children of `owner`.
+    func command(key: String, owner: CRMOwner) -> BatchCommand {
         switch self {
         case .bindingSets(let ids):
             return BatchCommand(
                 key: key, method: "crm.item.list",
                 parameters: [
-                    "entityTypeId": 1, "select": ["id", "contactId", "contactIds"],
+                    "entityTypeId": .int(owner.entityTypeID), "select": ["id", "contactId", "contactIds"],
                     "filter": ["@id": .array(ids.map { .int($0) })], "order": ["id": "ASC"], "start": -1,
                 ])
         case .contactItems(let id):
-            return BatchCommand(key: key, method: "crm.lead.contact.items.get", parameters: ["id": .int(id)])
-        case .productRowsOfLead(let id):
-            return BatchCommand(key: key, method: "crm.lead.productrows.get", parameters: ["id": .int(id)])
+            return BatchCommand(
+                key: key, method: "\(owner.methodPrefix).contact.items.get", parameters: ["id": .int(id)])
+        case .productRowsOfOwner(let id):
+            return BatchCommand(key: key, method: "\(owner.methodPrefix).productrows.get", parameters: ["id": .int(id)])
         case .productRowsOfSet(let ids, let after):
             return BatchCommand(
                 key: key, method: "crm.item.productrow.list",
                 parameters: [
-                    "filter": ["=ownerType": "L", "=ownerId": .array(ids.map { .int($0) }), ">id": .int(after)],
+                    "filter": ["=ownerType": .string(owner.ownerType), "=ownerId": .array(ids.map { .int($0) }), ">id": .int(after)],
                     "order": ["id": "ASC"], "start": -1,
                 ])
         }
     }
 }
 
-/// What a set of child queries brought back, by lead id.
+/// What a set of child queries brought back, by owner id.
 public struct ChildAnswers: Sendable {
-    /// `crm.item.list` items (`id`, `contactId`, `contactIds`) of the leads a binding-set query
-    /// returned; a lead asked about and not returned is absent.
+    /// `crm.item.list` items (`id`, `contactId`, `contactIds`) of the owners a binding-set query
+    /// returned; an owner asked about and not returned is absent.
     public var bindingSets: [Int64: JSON] = [:]
-    /// `crm.lead.contact.items.get` rows.
+    /// `crm.lead.contact.items.get` (or deal) rows.
     public var contacts: [Int64: [JSON]] = [:]
     /// Product rows in the shape `crm.lead.productrows.get` gives (owner-set rows renamed to it),
-    /// for every lead a product-row query covered (empty when it has none).
+    /// for every owner a product-row query covered (empty when it has none).
     public var productRows: [Int64: [JSON]] = [:]
-    /// Leads the portal no longer has (a per-lead query answered not found).
+    /// Owners the portal no longer has (a per-owner query answered not found).
     public var missing: Set<Int64> = []
     /// Queries to ask next: owner sets whose page was full.
     public var continuations: [ChildQuery] = []
@@ -60,7 +62,7 @@ public struct ChildAnswers: Sendable {
     /// Nothing yet.
     public init() {}
 
-    /// Adds `other`'s answers (product rows of a lead asked twice add up).
+    /// Adds `other`'s answers (product rows of an owner asked twice add up).
     public mutating func merge(_ other: ChildAnswers) {
         bindingSets.merge(other.bindingSets) { $1 }
         contacts.merge(other.contacts) { $1 }
@@ -72,30 +74,34 @@ public struct ChildAnswers: Sendable {
     }
 }
 
-/// Asks the portal about lead children: binding sets and product rows of many leads per command,
-/// exact bindings and per-lead product rows one lead per command; 50 commands per batch request,
-/// several requests in flight under the shared limiter, a request cut on time sent again smaller.
-public struct LeadChildrenReader: Sendable {
+/// Asks the portal about the children of leads or deals: binding sets and product rows of many
+/// owners per command, exact bindings and per-owner product rows one owner per command; 50
+/// commands per batch request, several requests in flight under the shared limiter, a request cut
+/// on time sent again smaller.
+public struct ChildrenReader: Sendable {
     /// The client.
     public let client: BitrixClient
     /// Batch requests in flight at once.
     public let concurrency: Int
+    /// Whose children are read.
+    public let owner: CRMOwner
 
     /// Rows per page of `crm.item.productrow.list`.
     public static let pageSize = 50
 
-    /// A reader over `client`.
-    public init(client: BitrixClient, concurrency: Int = 2) {
+    /// A reader of `owner`'s children over `client`.
+    public init(client: BitrixClient, concurrency: Int = 2, owner: CRMOwner = .lead) {
         self.client = client
         self.concurrency = max(1, concurrency)
+        self.owner = owner
     }
 
     /// Answers `queries` (and nothing more: continuations come back to ask next).
     ///
-    /// Limits and faults are retried; a lead a per-lead query finds gone is `missing`; an owner
+    /// Limits and faults are retried; an owner a per-owner query finds gone is `missing`; an owner
     /// set the portal refuses is reported in `refusedSets`, not thrown.
-    /// - Throws: `BitrixError` for any other failure, naming the lead; `.malformedResponse` when a
-    ///   row or item belongs to a lead the query did not ask about.
+    /// - Throws: `BitrixError` for any other failure, naming the owner; `.malformedResponse` when a
+    ///   row or item belongs to an owner the query did not ask about.
     public func run(_ queries: [ChildQuery]) async throws -> ChildAnswers {
         let chunks = stride(from: 0, to: queries.count, by: 50).map {
             Array(queries[$0..<min($0 + 50, queries.count)])
@@ -133,7 +139,7 @@ public struct LeadChildrenReader: Sendable {
 
     private func run(chunk: [ChildQuery]) async throws -> ChildAnswers {
         let keyed = chunk.enumerated().map { ("q\($0.offset)", $0.element) }
-        let (results, errors) = try await client.batchRetryingCommands(keyed.map { $1.command(key: $0) })
+        let (results, errors) = try await client.batchRetryingCommands(keyed.map { $1.command(key: $0, owner: owner) })
         var answers = ChildAnswers()
         for (key, query) in keyed {
             if let error = errors[key] {
@@ -152,7 +158,7 @@ public struct LeadChildrenReader: Sendable {
                 }
             case .contactItems(let id):
                 answers.contacts[id] = result.elements ?? []
-            case .productRowsOfLead(let id):
+            case .productRowsOfOwner(let id):
                 answers.productRows[id] = result.elements ?? []
             case .productRowsOfSet(let ids, _):
                 let asked = Set(ids)
@@ -172,13 +178,13 @@ public struct LeadChildrenReader: Sendable {
         return answers
     }
 
-    /// A failed command: a vanished lead is missing, a refused owner set is reported, the rest throws.
+    /// A failed command: a vanished owner is missing, a refused owner set is reported, the rest throws.
     private func file(_ error: BitrixError, of query: ChildQuery, into answers: inout ChildAnswers) throws {
         switch query {
-        case .contactItems(let id), .productRowsOfLead(let id):
+        case .contactItems(let id), .productRowsOfOwner(let id):
             guard error.code == .notFound else {
                 var failure = error
-                failure.message += " (lead \(id))"
+                failure.message += " (\(owner.rawValue) \(id))"
                 throw failure
             }
             answers.missing.insert(id)
@@ -187,7 +193,7 @@ public struct LeadChildrenReader: Sendable {
             answers.refusal = answers.refusal ?? error
         case .productRowsOfSet(let ids, _), .bindingSets(let ids):
             var failure = error
-            failure.message += " (leads \(ids.first ?? 0)…\(ids.last ?? 0))"
+            failure.message += " (\(owner.rawValue)s \(ids.first ?? 0)…\(ids.last ?? 0))"
             throw failure
         }
     }
@@ -196,7 +202,7 @@ public struct LeadChildrenReader: Sendable {
         BitrixError(
             code: .malformedResponse,
             message:
-                "\(method) returned lead \(id?.lenientText ?? "?") for a filter on leads \(asked.first ?? 0)…\(asked.last ?? 0) that does not name it; refusing to guess",
+                "\(method) returned \(owner.rawValue) \(id?.lenientText ?? "?") for a filter on \(owner.rawValue)s \(asked.first ?? 0)…\(asked.last ?? 0) that does not name it; refusing to guess",
             method: method, portal: client.portal)
     }
 
