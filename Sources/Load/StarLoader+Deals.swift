@@ -26,6 +26,8 @@ extension StarLoader {
                 StarLoader.unique(chunk.contactLinks, keepLast: true, by: { SIMD2($0.ownerID, $0.contactID) })
             ) { $0.append(link: $1, portalID: portalID) }
             _ = try copy(chunk.linksKept, into: "pg_temp.stage_ids", columns: ["lead_id"]) { $0.append($1) }
+            try stageDimensions(contacts: chunk.contacts, companies: chunk.companies, portalID: portalID)
+            try mergeDimensions()
             try connection.execute(Self.dealUpsert, ids: [portalID, runID])
             try SQLScript.dealChildren.run(on: connection, ids: [portalID])
             try connection.execute(StarTable.factDealProduct.upsertFromStaging())

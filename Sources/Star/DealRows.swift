@@ -183,6 +183,10 @@ public struct DealChunk: Sendable {
     public var contactLinks: [ContactLinkRecord] = []
     /// Deals whose contact set equals `dw`'s: their bindings stay.
     public var linksKept: [Int64] = []
+    /// Contacts the chunk's bindings name that `dw` did not hold.
+    public var contacts: [ContactRecord] = []
+    /// Companies the chunk's deals name that `dw` did not hold.
+    public var companies: [CompanyRecord] = []
 
     /// An empty chunk.
     public init() {}

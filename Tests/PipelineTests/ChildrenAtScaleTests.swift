@@ -94,12 +94,20 @@ struct ChildrenAtScaleTests {
         perLead.portal.childBehaviour = ChildBehaviour(ownerArrays: .refuse)
         let (setTables, setMode, setRequests) = try await withMigratedDatabase { connection, _ in
             let summary = try await sets.sync(connection)
+            #expect(try DealStreamTests.starDealRows(connection) == DealStreamTests.simDealRows(sets.portal.snapshot))
+            #expect(
+                try connection.execute("SELECT deal_product_rows_mode FROM etl.portal").scalar == "owner_sets")
             let mode = try connection.execute("SELECT product_rows_mode, product_rows_reason FROM etl.portal").rows
             return (try Self.children(connection), mode.first, summary.requests)
         }
         let (leadTables, leadMode, leadRequests) = try await withMigratedDatabase { connection, _ in
             let summary = try await perLead.sync(connection)
             try SyncTests.expectMatches(connection, perLead.portal.snapshot)
+            // Deals fall back on their own, to crm.deal.productrows.get, with the same rows.
+            let snapshot = perLead.portal.snapshot
+            #expect(try DealStreamTests.starDealRows(connection) == DealStreamTests.simDealRows(snapshot))
+            #expect(
+                try connection.execute("SELECT deal_product_rows_mode FROM etl.portal").scalar == "per_deal")
             let mode = try connection.execute("SELECT product_rows_mode, product_rows_reason FROM etl.portal").rows
             return (try Self.children(connection), mode.first, summary.requests)
         }
@@ -112,6 +120,9 @@ struct ChildrenAtScaleTests {
         #expect(setRequests < leadRequests)
         #expect((perLead.portal.statistics.methods["crm.lead.productrows.get"] ?? 0) >= 700)
         #expect((sets.portal.statistics.methods["crm.lead.productrows.get"] ?? 0) <= 50)
+        let deals = perLead.portal.snapshot.dealIDs.count
+        #expect((perLead.portal.statistics.methods["crm.deal.productrows.get"] ?? 0) >= deals)
+        #expect((sets.portal.statistics.methods["crm.deal.productrows.get"] ?? 0) <= 50)
     }
 
     @Test(

@@ -80,6 +80,20 @@ struct DealStreamTests {
         #expect(try Self.starDealRows(connection) == Self.simDealRows(data))
         #expect(try Self.starDealBindings(connection) == Self.simDealBindings(data))
         #expect(summary.dealProductRows == Self.simDealRows(data).count)
+        #expect(
+            try connection.execute(
+                """
+                SELECT count(*) FILTER (WHERE c.contact_id IS NULL), count(*) FROM dw.bridge_deal_contact b
+                LEFT JOIN dw.dim_contact c ON c.portal_id = b.portal_id AND c.contact_id = b.contact_id
+                """
+            ).rows.first?[0] == "0", "every contact a deal names is in dw.dim_contact")
+        #expect(
+            try connection.execute(
+                """
+                SELECT count(*) FROM dw.fact_deal d WHERE d.company_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM dw.dim_company c WHERE c.portal_id = d.portal_id AND c.company_id = d.company_id)
+                """
+            ).scalar == "0", "every company a deal names is in dw.dim_company")
         let custom = try connection.execute(
             """
             SELECT deal_id || '|' || (custom_fields->>'UF_CRM_CONTRACT_NO') || '|' || (custom_fields->>'UF_CRM_MARGIN')

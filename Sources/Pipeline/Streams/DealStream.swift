@@ -69,6 +69,7 @@ public struct DealStream: SyncStream {
         let chunkSize = run.options.leadsPerChunk
         let transformer = run.dealTransformer
         let children = ChildrenFetcher(run: run, owner: .deal, comparesWithStar: pass.comparesWithStar)
+        let dimensions = DimensionFetcher(run: run, refreshesKnown: false)
         var pending = DealChunk()
         pending.cursor = pass.cursor
         let expected = pass.expected
@@ -80,19 +81,22 @@ public struct DealStream: SyncStream {
                 var chunk = pending
                 pending = DealChunk()
                 pending.cursor = chunk.cursor
-                try await Self.attachChildren(to: &chunk, children, log: run.log)
+                try await Self.attachChildren(to: &chunk, children, dimensions, log: run.log)
                 try await send(chunk)
             }
         }
         if !pending.deals.isEmpty || !pending.rejected.isEmpty {
-            try await Self.attachChildren(to: &pending, children, log: run.log)
+            try await Self.attachChildren(to: &pending, children, dimensions, log: run.log)
             try await send(pending)
         }
     }
 
-    /// Reads the children of the chunk's deals: a deal the portal no longer has leaves the chunk
-    /// (the delete scan flags it), a deal with a child that cannot be loaded becomes a reject.
-    static func attachChildren(to chunk: inout DealChunk, _ fetcher: ChildrenFetcher, log: RunLog) async throws {
+    /// Reads the children of the chunk's deals, and the contacts and companies they name that
+    /// `dw` lacks: a deal the portal no longer has leaves the chunk (the delete scan flags it), a
+    /// deal with a child that cannot be loaded becomes a reject.
+    static func attachChildren(
+        to chunk: inout DealChunk, _ fetcher: ChildrenFetcher, _ dimensions: DimensionFetcher, log: RunLog
+    ) async throws {
         let children = try await fetcher.read(of: chunk.deals.map(\.dealID))
         var kept: [DealRow] = []
         for deal in chunk.deals {
@@ -114,6 +118,15 @@ public struct DealStream: SyncStream {
             }
         }
         chunk.deals = kept
+        let read = try await dimensions.read(
+            DimensionIDs(
+                contacts: Set(chunk.contactLinks.map(\.contactID)), companies: Set(kept.compactMap(\.companyID))))
+        chunk.contacts = read.contacts
+        chunk.companies = read.companies
+        for error in read.rejected {
+            chunk.rejected.append(error)
+            log.event(LogKey.Event.recordSkipped, level: .warning, [LogKey.reason: "\(error.description)"])
+        }
     }
 
     /// Deal records into rows; a record that cannot be loaded is kept as a reject (and logged).
@@ -235,6 +248,7 @@ public struct DealStream: SyncStream {
     private func reread(_ ids: [Int64], _ run: RunContext) async throws -> StreamCounts {
         var total = StreamCounts()
         let fetcher = ChildrenFetcher(run: run, owner: .deal)
+        let dimensions = DimensionFetcher(run: run, refreshesKnown: false)
         let (portalID, runID) = (run.portalID, run.runID)
         for start in stride(from: 0, to: ids.count, by: run.options.leadsPerChunk) {
             let part = Array(ids[start..<min(start + run.options.leadsPerChunk, ids.count)])
@@ -242,7 +256,7 @@ public struct DealStream: SyncStream {
             Self.transform(
                 try await DealReader(client: run.client).deals(ids: part), with: run.dealTransformer, into: &read,
                 log: run.log)
-            try await Self.attachChildren(to: &read, fetcher, log: run.log)
+            try await Self.attachChildren(to: &read, fetcher, dimensions, log: run.log)
             guard !read.deals.isEmpty || !read.rejected.isEmpty else { continue }
             let (chunk, counters, now) = (read, run.requestCounters, run.portalNow + Int64(run.elapsed()))
             total.add(

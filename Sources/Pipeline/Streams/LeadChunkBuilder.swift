@@ -9,16 +9,15 @@ import Transform
 /// read yet. Invalid records are skipped and logged with the lead id and field.
 final class LeadChunkBuilder: Sendable {
     private let run: RunContext
-    private let seen = SeenDimensions()
-    /// Whether contacts and companies already in `dw` are read again (full runs refresh them).
-    private let refreshesKnownDimensions: Bool
+    /// Reads the contacts and companies the leads refer to.
+    private let dimensions: DimensionFetcher
     /// Reads the leads' product rows and bindings.
     let children: ChildrenFetcher
 
     /// A builder for one pass of `run`.
     init(run: RunContext, refreshesKnownDimensions: Bool, comparesWithStar: Bool = true) {
         self.run = run
-        self.refreshesKnownDimensions = refreshesKnownDimensions
+        self.dimensions = DimensionFetcher(run: run, refreshesKnown: refreshesKnownDimensions)
         self.children = ChildrenFetcher(run: run, owner: .lead, comparesWithStar: comparesWithStar)
     }
 
@@ -59,31 +58,13 @@ final class LeadChunkBuilder: Sendable {
                 chunk.linksKept.append(lead.leadID)
             }
         }
-        let transformer = run.transformer
         let referred = DimensionIDs(
             contacts: Set(chunk.contactLinks.map(\.contactID) + chunk.leads.compactMap(\.contactID)),
             companies: Set(chunk.leads.compactMap(\.companyID)))
-        var wanted = await seen.claim(referred)
-        if !refreshesKnownDimensions, !wanted.isEmpty {
-            let portalID = run.portalID
-            let candidates = wanted
-            let known = try await run.database.run { try $0.existingDimensions(portalID: portalID, ids: candidates) }
-            wanted = wanted.subtracting(known)
-        }
-        if !wanted.isEmpty {
-            let answer = try await DimensionReader(client: run.client).read(
-                contactIDs: wanted.contacts.sorted(), companyIDs: wanted.companies.sorted())
-            for row in answer.contacts {
-                do { chunk.contacts.append(try transformer.contact(row)) } catch {
-                    reject(error, into: &chunk.rejected)
-                }
-            }
-            for row in answer.companies {
-                do { chunk.companies.append(try transformer.company(row)) } catch {
-                    reject(error, into: &chunk.rejected)
-                }
-            }
-        }
+        let read = try await dimensions.read(referred)
+        chunk.contacts = read.contacts
+        chunk.companies = read.companies
+        for error in read.rejected { reject(error, into: &chunk.rejected) }
         return chunk
     }
 
@@ -104,17 +85,4 @@ struct LeadBatch {
 
     /// Records read so far, valid or not.
     var count: Int { leads.count + rejected.count }
-}
-
-/// Contacts and companies already read in this run, so each is fetched once.
-actor SeenDimensions {
-    private var seen = DimensionIDs()
-
-    /// The ids of `wanted` not claimed before, now claimed.
-    func claim(_ wanted: DimensionIDs) -> DimensionIDs {
-        let new = wanted.subtracting(seen)
-        seen.contacts.formUnion(new.contacts)
-        seen.companies.formUnion(new.companies)
-        return new
-    }
 }
