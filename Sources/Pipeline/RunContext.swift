@@ -39,6 +39,8 @@ public struct RunContext: Sendable {
     /// What the portal counted against what the star expects, for the cheap delete check
     /// (`nil` when the star knew no lead of the portal at the start of the run).
     let deleteCheck: DeleteCheck?
+    /// Whether the star held deals of the portal when the run began (not a first load of deals).
+    let dealsKnown: Bool
     /// Whether this run audits the children of every live lead and deal (`--audit-children`, or
     /// the last audit older than `--audit-every`; a first load or a `--full` run reads them all anyway).
     let auditsChildren: Bool

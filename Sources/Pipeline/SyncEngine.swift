@@ -91,10 +91,11 @@ public final class SyncEngine: Sendable {
 
     /// The run itself, between taking the lock and releasing it.
     private func sync(portalID: Int64, runID: Int64, started: Double) async throws -> SyncSummary {
-        let (basis, productRowAccess, dealProductRowAccess, lastAudit) = try await database.run {
+        let (basis, productRowAccess, dealProductRowAccess, lastAudit, noDeals) = try await database.run {
             (
                 try $0.deleteCheckBasis(portalID: portalID), try $0.productRowAccess(portalID: portalID, owner: .lead),
-                try $0.productRowAccess(portalID: portalID, owner: .deal), try $0.childrenAuditedAt(portalID: portalID)
+                try $0.productRowAccess(portalID: portalID, owner: .deal), try $0.childrenAuditedAt(portalID: portalID),
+                try $0.dealStarIsEmpty(portalID: portalID)
             )
         }
         let log = self.log
@@ -110,12 +111,22 @@ public final class SyncEngine: Sendable {
         let answer = try await ReferenceReader(client: client).read(
             countLeadsIn: basis?.ranges.map { ($0.after, $0.upTo) } ?? [])
         let identity = ReferenceTransformer.identity(crmMode: answer.crmMode, profile: answer.profile)
-        if identity.isSimpleCRM {
+        // Simple CRM mode has no leads (a new lead becomes a deal at once): only the other streams run.
+        let active = identity.isSimpleCRM ? streams.filter { !SyncStreams.leadStreamNames.contains($0.name) } : streams
+        if active.isEmpty {
             try await database.run { try $0.discardRun(runID: runID, portalID: portalID) }
             throw SyncError(
                 kind: .unsupportedPortal,
                 message: "\(client.portal) runs CRM in simple mode (crm.settings.mode.get = 2): it has no leads to "
-                    + "export (new leads become deals at once); nothing was written")
+                    + "export (new leads become deals at once), and this run syncs nothing else; nothing was written")
+        }
+        if identity.isSimpleCRM {
+            log.event(
+                LogKey.Event.simpleCRM, level: .warning,
+                [
+                    "streams": "\(active.map(\.name).joined(separator: ","))",
+                    "warning": "CRM runs in simple mode (crm.settings.mode.get = 2): no leads; deals are synced",
+                ])
         }
         try await database.run { try $0.recordIdentity(runID: runID, identity) }
         if identity.isAdmin == false {
@@ -161,20 +172,20 @@ public final class SyncEngine: Sendable {
                 time: answer.time, stageSemantics: reference.stageSemantics, customFields: reference.customFields),
             productRows: ProductRowCapability(stored: productRowAccess, owner: .lead),
             dealProductRows: ProductRowCapability(stored: dealProductRowAccess, owner: .deal),
-            deleteCheck: basis.map { DeleteCheck(basis: $0, portalCounts: answer.leadCounts) },
+            deleteCheck: basis.map { DeleteCheck(basis: $0, portalCounts: answer.leadCounts) }, dealsKnown: !noDeals,
             auditsChildren: options.auditChildren
                 || (basis != nil && options.mode != .full
                     && lastAudit.map { answer.portalNow - $0 >= options.auditEvery } ?? true))
         var summary = SyncSummary(runID: runID, mode: options.mode.name)
         summary.customFieldView = viewState
-        for stream in streams {
+        for stream in active {
             summary.add(try await stream.runPass(context))
         }
         // Indexes a first load set aside (in this run or one that stopped) are built again.
         let restored = try await database.run { try $0.restoreDeferredIndexes() }
         if restored > 0 { log.event(LogKey.Event.indexesRestored, [LogKey.indexes: "\(restored)"]) }
         if options.reconcile {
-            for stream in streams {
+            for stream in active {
                 summary.add(try await stream.reconcile(context))
             }
         }

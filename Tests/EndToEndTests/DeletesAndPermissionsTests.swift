@@ -139,25 +139,32 @@ struct DeletesAndPermissionsTests {
         }
     }
 
-    @Test("a portal in simple CRM mode: exit 2 saying so, and the database is left untouched")
+    @Test(
+        "a portal in simple CRM mode: the lead streams are skipped with a warning, its deals and their children are synced"
+    )
     func simpleMode() async throws {
         let sim = try B24pgProcess.Simulator([
-            "--leads", "100", "--seed", "11", "--rate", "0", "--webhook-code", Self.code, "--simple-crm",
+            "--leads", "300", "--seed", "11", "--rate", "0", "--webhook-code", Self.code, "--simple-crm",
         ])
         defer { sim.stop() }
         try await SyncCommandTests.migrated { target in
-            let tables = """
-                SELECT (SELECT count(*) FROM etl.portal), (SELECT count(*) FROM etl.sync_run),
-                       (SELECT count(*) FROM etl.sync_state), (SELECT count(*) FROM dw.fact_lead),
-                       (SELECT count(*) FROM dw.dim_status), (SELECT count(*) FROM dw.dim_user)
-                """
-            let before = try Connection(target).execute(tables).rows
             let result = try await Self.sync(target, sim)
-            #expect(result.code == 2, "\(result.err)")
-            #expect(result.err.contains("simple mode"), "\(result.err)")
+            #expect(result.code == 0, "\(result.err)")
+            #expect(result.err.contains("simple_crm"), "\(result.err)")
             #expect(!result.err.contains(Self.code))
-            #expect(try Connection(target).execute(tables).rows == before)
-            #expect(before == [["0", "0", "0", "0", "0", "0"]])
+            let counts = try Connection(target).execute(
+                """
+                SELECT (SELECT count(*) FROM dw.fact_lead), (SELECT count(*) FROM dw.fact_deal),
+                       (SELECT count(*) FROM dw.fact_deal_product), (SELECT count(*) FROM dw.fact_deal_stage_history),
+                       (SELECT count(*) FROM etl.sync_state WHERE stream = 'leads')
+                """
+            ).rows.first?.map { Int($0 ?? "") ?? -1 } ?? []
+            #expect(counts.count == 5)
+            guard counts.count == 5 else { return }
+            #expect(counts[0] == 0, "no leads")
+            #expect(counts[1] > 20 && counts[2] > 0 && counts[3] > counts[1], "deals, their rows and history")
+            #expect(counts[4] == 0, "the lead stream did not run")
+            #expect(result.out.contains("deals=\(counts[1])"), "\(result.out)")
         }
     }
 }

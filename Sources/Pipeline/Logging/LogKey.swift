@@ -36,6 +36,8 @@ public enum LogKey {
         public static let recordSkipped = "record_skipped"
         /// A lead was deleted while the run read it.
         public static let leadVanished = "lead_vanished"
+        /// The portal runs CRM in simple mode: the lead streams are skipped.
+        public static let simpleCRM = "simple_crm"
         /// A deal was deleted while the run read it.
         public static let dealVanished = "deal_vanished"
         /// Secondary indexes were set aside for a first load.

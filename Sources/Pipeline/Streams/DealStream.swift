@@ -43,12 +43,8 @@ public struct DealStream: SyncStream {
     /// one from the watermark (incremental), the given time (`since`) or the beginning (`full`).
     public func begin(_ run: RunContext) async throws -> Pass {
         let portalID = run.portalID
-        let (state, empty) = try await run.database.run {
-            (
-                try $0.streamState(portalID: portalID, stream: StreamProgress.deals),
-                try $0.dealStarIsEmpty(portalID: portalID)
-            )
-        }
+        let state = try await run.database.run { try $0.streamState(portalID: portalID, stream: StreamProgress.deals) }
+        let empty = !run.dealsKnown
         let start = WatermarkPass(state: state, run: run)
         run.log.event(
             LogKey.Event.passStarted,
@@ -172,8 +168,7 @@ public struct DealStream: SyncStream {
     /// mass-delete guard, and reads again those flagged deleted that it lists again.
     public func reconcile(_ run: RunContext) async throws -> ReconcileCounts {
         let portalID = run.portalID
-        let hadDeals = try await run.database.run { !(try $0.dealStarIsEmpty(portalID: portalID)) }
-        guard hadDeals, run.deleteCheck != nil || run.options.mode == .full else { return ReconcileCounts() }
+        guard run.dealsKnown else { return ReconcileCounts() }
         let fetcher = ChildrenFetcher(run: run, owner: .deal)
         let transformer = run.dealTransformer.children
         var listed: [Int64] = []
