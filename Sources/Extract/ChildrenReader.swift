@@ -33,7 +33,10 @@ public enum ChildQuery: Sendable, Hashable {
             return BatchCommand(
                 key: key, method: "crm.item.productrow.list",
                 parameters: [
-                    "filter": ["=ownerType": .string(owner.ownerType), "=ownerId": .array(ids.map { .int($0) }), ">id": .int(after)],
+                    "filter": [
+                        "=ownerType": .string(owner.ownerType), "=ownerId": .array(ids.map { .int($0) }),
+                        ">id": .int(after),
+                    ],
                     "order": ["id": "ASC"], "start": -1,
                 ])
         }

@@ -43,6 +43,8 @@ public struct StatusReport: Sendable {
                    coalesce(to_char(p.product_rows_probed_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
                                     'YYYY-MM-DD HH24:MI'), ''),
                    coalesce(left(p.product_rows_reason, 100), ''),
+                   coalesce(replace(p.deal_product_rows_mode, '_', ' '), 'not probed yet'),
+                   coalesce(left(p.deal_product_rows_reason, 100), ''),
                    coalesce(to_char(p.children_audited_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
                                     'YYYY-MM-DD HH24:MI'), 'never')
             FROM etl.portal p ORDER BY p.host
@@ -50,7 +52,10 @@ public struct StatusReport: Sendable {
         sections.append(
             Section(
                 title: "children",
-                header: ["portal", "product rows read by", "probed (portal time)", "why", "last children audit"],
+                header: [
+                    "portal", "lead product rows read by", "probed (portal time)", "why", "deal product rows read by",
+                    "why (deals)", "last children audit",
+                ],
                 rows: children.rows))
         let recent = try connection.execute(
             """
@@ -90,6 +95,12 @@ public struct StatusReport: Sendable {
             UNION ALL SELECT 'dw.dim_company', count(*)::text FROM dw.dim_company
             UNION ALL SELECT 'dw.dim_product', count(*)::text FROM dw.dim_product
             UNION ALL SELECT 'dw.dim_lead_field', count(*)::text FROM dw.dim_lead_field
+            UNION ALL SELECT 'dw.fact_deal', count(*) FILTER (WHERE NOT is_deleted)::text || ' live, '
+                   || count(*) FILTER (WHERE is_deleted)::text || ' deleted' FROM dw.fact_deal
+            UNION ALL SELECT 'dw.fact_deal_product', count(*)::text FROM dw.fact_deal_product
+            UNION ALL SELECT 'dw.bridge_deal_contact', count(*)::text FROM dw.bridge_deal_contact
+            UNION ALL SELECT 'dw.fact_deal_stage_history', count(*)::text FROM dw.fact_deal_stage_history
+            UNION ALL SELECT 'dw.fact_deal_version', count(*)::text FROM dw.fact_deal_version
             """)
         sections.append(Section(title: "rows", header: ["table", "rows"], rows: counts.rows))
         let warnings = try connection.execute(

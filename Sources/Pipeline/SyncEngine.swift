@@ -175,7 +175,8 @@ public final class SyncEngine: Sendable {
             deleteCheck: basis.map { DeleteCheck(basis: $0, portalCounts: answer.leadCounts) }, dealsKnown: !noDeals,
             auditsChildren: options.auditChildren
                 || (basis != nil && options.mode != .full
-                    && lastAudit.map { answer.portalNow - $0 >= options.auditEvery } ?? true))
+                    && lastAudit.map { answer.portalNow - $0 >= options.auditEvery } ?? true)
+        )
         var summary = SyncSummary(runID: runID, mode: options.mode.name)
         summary.customFieldView = viewState
         for stream in active {

@@ -267,7 +267,8 @@ extension SimulatedPortal {
     static func legacyProductRow(_ row: SimProductRow) -> JSON {
         let prices = derivedPrices(row)
         return [
-            "ID": .string(String(row.id)), "OWNER_ID": .string(String(row.ownerID)), "OWNER_TYPE": .string(row.ownerType),
+            "ID": .string(String(row.id)), "OWNER_ID": .string(String(row.ownerID)),
+            "OWNER_TYPE": .string(row.ownerType),
             "PRODUCT_ID": .int(row.productID), "PRODUCT_NAME": .string(row.productName),
             "ORIGINAL_PRODUCT_NAME": .string(row.productName), "PRODUCT_DESCRIPTION": .null,
             "PRICE": number(row.price), "PRICE_EXCLUSIVE": number(prices.exclusive),
@@ -285,7 +286,8 @@ extension SimulatedPortal {
     static func engineProductRow(_ row: SimProductRow) -> JSON {
         let prices = derivedPrices(row)
         return [
-            "id": .int(row.id), "ownerId": .int(row.ownerID), "ownerType": .string(row.ownerType), "productId": .int(row.productID),
+            "id": .int(row.id), "ownerId": .int(row.ownerID), "ownerType": .string(row.ownerType),
+            "productId": .int(row.productID),
             "productName": .string(row.productName), "price": number(row.price), "priceAccount": number(row.price),
             "priceExclusive": number(prices.exclusive), "priceNetto": number(prices.netto),
             "priceBrutto": number(prices.brutto), "quantity": number(row.quantity),

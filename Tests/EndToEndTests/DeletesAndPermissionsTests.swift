@@ -152,13 +152,14 @@ struct DeletesAndPermissionsTests {
             #expect(result.code == 0, "\(result.err)")
             #expect(result.err.contains("simple_crm"), "\(result.err)")
             #expect(!result.err.contains(Self.code))
-            let counts = try Connection(target).execute(
-                """
-                SELECT (SELECT count(*) FROM dw.fact_lead), (SELECT count(*) FROM dw.fact_deal),
-                       (SELECT count(*) FROM dw.fact_deal_product), (SELECT count(*) FROM dw.fact_deal_stage_history),
-                       (SELECT count(*) FROM etl.sync_state WHERE stream = 'leads')
-                """
-            ).rows.first?.map { Int($0 ?? "") ?? -1 } ?? []
+            let counts =
+                try Connection(target).execute(
+                    """
+                    SELECT (SELECT count(*) FROM dw.fact_lead), (SELECT count(*) FROM dw.fact_deal),
+                           (SELECT count(*) FROM dw.fact_deal_product), (SELECT count(*) FROM dw.fact_deal_stage_history),
+                           (SELECT count(*) FROM etl.sync_state WHERE stream = 'leads')
+                    """
+                ).rows.first?.map { Int($0 ?? "") ?? -1 } ?? []
             #expect(counts.count == 5)
             guard counts.count == 5 else { return }
             #expect(counts[0] == 0, "no leads")

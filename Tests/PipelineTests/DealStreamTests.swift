@@ -312,7 +312,10 @@ struct DealStreamTests {
                 ["id": .int(open[3].id), "items": [["CONTACT_ID": 7, "IS_PRIMARY": "Y"], ["CONTACT_ID": 8]]])
             harness.write(
                 "crm.deal.productrows.set",
-                ["id": .int(open[4].id), "rows": [["PRODUCT_ID": 0, "PRODUCT_NAME": "Setup", "PRICE": 120, "QUANTITY": 3]]])
+                [
+                    "id": .int(open[4].id),
+                    "rows": [["PRODUCT_ID": 0, "PRODUCT_NAME": "Setup", "PRICE": 120, "QUANTITY": 3]],
+                ])
             harness.clock.advance(by: 600)
             let second = try await harness.sync(connection)
             #expect(second.dealsDeleted == 1)
@@ -332,11 +335,13 @@ struct DealStreamTests {
             #expect(versions == ["1|\(open[0].stageID)|false|true|false", "2|WON|true|false|false"])
             #expect(
                 try connection.execute(
-                    "SELECT is_deleted FROM dw.fact_deal_version WHERE deal_id = $1 AND is_current", [String(open[2].id)]
+                    "SELECT is_deleted FROM dw.fact_deal_version WHERE deal_id = $1 AND is_current",
+                    [String(open[2].id)]
                 ).scalar == "t", "a deleted deal's current version says so")
             #expect(
                 try connection.execute(
-                    "SELECT custom_fields->>'UF_CRM_CONTRACT_NO' FROM dw.fact_deal WHERE deal_id = $1", [String(open[0].id)]
+                    "SELECT custom_fields->>'UF_CRM_CONTRACT_NO' FROM dw.fact_deal WHERE deal_id = $1",
+                    [String(open[0].id)]
                 ).scalar == "C-NEW")
             #expect(second.deals >= 3, "the changed and the new deals were read")
             #expect(second.deals < data.dealIDs.count / 2, "only what changed was read")

@@ -32,7 +32,7 @@ struct MigratorTests {
         "016_typed_custom_fields.sql": "6695ca7554bb3dff",
         "017_typed_custom_values.sql": "fd8cdb74052d8e69",
         "018_deals.sql": "9076b3819fbe57be",
-        "019_deal_children.sql": "13eb0bf02c8df976",
+        "019_deal_children.sql": "350495f0925a104b",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
@@ -60,9 +60,11 @@ struct MigratorTests {
                 """
             ).rows.map { $0[0] ?? "" }
             let expected = [
-                "dw.bridge_deal_contact", "dw.bridge_lead_contact", "dw.dim_company", "dw.dim_contact", "dw.dim_currency", "dw.dim_date",
+                "dw.bridge_deal_contact", "dw.bridge_lead_contact", "dw.dim_company", "dw.dim_contact",
+                "dw.dim_currency", "dw.dim_date",
                 "dw.dim_deal_category", "dw.dim_deal_stage", "dw.dim_lead_field", "dw.dim_product", "dw.dim_source",
-                "dw.dim_status", "dw.dim_user", "dw.fact_deal", "dw.fact_deal_product", "dw.fact_deal_stage_history", "dw.fact_deal_version",
+                "dw.dim_status", "dw.dim_user", "dw.fact_deal", "dw.fact_deal_product", "dw.fact_deal_stage_history",
+                "dw.fact_deal_version",
                 "dw.fact_lead", "dw.fact_lead_product", "dw.fact_lead_stage_history", "dw.fact_lead_version",
                 "dw.lead_custom_value", "dw.lead_funnel_position", "dw.lead_stage_reached",
                 "etl.deferred_index", "etl.generated_view", "etl.lead_custom_column", "etl.portal",

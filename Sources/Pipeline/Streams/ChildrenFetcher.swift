@@ -53,7 +53,8 @@ final class ChildrenFetcher: Sendable {
         let portalID = run.portalID
         let owner = owner
         let starSets =
-            comparesWithStar ? try await run.database.run { try $0.bindingSets(portalID: portalID, ids: ids, owner: owner) } : [:]
+            comparesWithStar
+            ? try await run.database.run { try $0.bindingSets(portalID: portalID, ids: ids, owner: owner) } : [:]
         let differing = ids.filter { id in
             children.failures[id] == nil && portalSets[id].map { $0 != (starSets[id] ?? .empty) } ?? true
         }

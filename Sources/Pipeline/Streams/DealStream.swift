@@ -180,7 +180,9 @@ public struct DealStream: SyncStream {
             var unreadable: Set<Int64> = []
             for item in items {
                 guard let id = item["id"]?.lenientInt else { continue }
-                do throws(TransformError) { sets[id] = try transformer.bindingSet(item) } catch { unreadable.insert(id) }
+                do throws(TransformError) { sets[id] = try transformer.bindingSet(item) } catch {
+                    unreadable.insert(id)
+                }
             }
             let ids = items.compactMap { $0["id"]?.lenientInt }
             let starSets = try await run.database.run { try $0.bindingSets(portalID: portalID, ids: ids, owner: .deal) }
@@ -190,7 +192,8 @@ public struct DealStream: SyncStream {
             guard run.auditsChildren else { return }
             let rows = try await fetcher.readProductRows(of: ids)
             let rowsDiffer = try await run.database.run {
-                try $0.ownersWithDifferentProductRows(portalID: portalID, owner: .deal, ids: rows.read, rows: rows.records)
+                try $0.ownersWithDifferentProductRows(
+                    portalID: portalID, owner: .deal, ids: rows.read, rows: rows.records)
             }
             rowsDiffered += rowsDiffer.count
             differing.formUnion(rowsDiffer)

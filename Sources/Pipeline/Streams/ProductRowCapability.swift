@@ -109,7 +109,8 @@ actor ProductRowCapability {
         }
         return (
             .ownerSets,
-            "owner-set answers equal per-\(owner.rawValue) answers for \(sample.count) \(owner.rawValue)s with rows", true
+            "owner-set answers equal per-\(owner.rawValue) answers for \(sample.count) \(owner.rawValue)s with rows",
+            true
         )
     }
 
