@@ -14,9 +14,11 @@ import B24Core
 /// its last id, in a new request, because the rest of the chain resolved its reference to
 /// garbage. Without a `total`, the first short page ends the scan.
 ///
-/// Pages must continue strictly after the previous one. A row repeated from the page before is
-/// dropped and counted in `ClientStatistics.duplicateRows`; any other id at or below the last one
-/// is an order the pager cannot trust, and it stops with an error naming the method and the id.
+/// Pages must continue strictly after the previous one. A row repeated from the page before, or
+/// right after itself (a join listing one record once per matching row, as `crm.activity.list`
+/// may with a `BINDINGS` filter), is dropped and counted in `ClientStatistics.duplicateRows` and
+/// in the scan's `repeatedRows`; any other id at or below the last one is an order the pager
+/// cannot trust, and it stops with an error naming the method and the id.
 public struct KeysetPager: Sendable {
     /// Where a method's rows are in its `result`.
     public enum Shape: Sendable {
@@ -84,6 +86,7 @@ public struct KeysetPager: Sendable {
         var received = 0
         var recentIDs = Set<Int64>()
         var portalTotal: Int?
+        var repeated = 0
         var pages = pagesPerRequest
         var counts = true
         while true {
@@ -126,8 +129,10 @@ public struct KeysetPager: Sendable {
                 var fresh: [JSON] = []
                 var freshIDs: [Int64] = []
                 for (row, id) in zip(rows, ids) {
-                    if id <= lastID, recentIDs.contains(id) {
+                    if (id <= lastID && recentIDs.contains(id)) || id == freshIDs.last {
                         client.statistics.update { $0.duplicateRows += 1 }
+                        repeated += 1
+                        if id == freshIDs.last { received += 1 }
                         continue
                     }
                     guard id > (freshIDs.last ?? lastID) else {
@@ -154,7 +159,7 @@ public struct KeysetPager: Sendable {
                     break
                 }
             }
-            if finished { return KeysetScan(lastID: lastID, portalTotal: portalTotal) }
+            if finished { return KeysetScan(lastID: lastID, portalTotal: portalTotal, repeatedRows: repeated) }
         }
     }
 
@@ -191,4 +196,6 @@ public struct KeysetScan: Sendable, Equatable {
     public var lastID: Int64
     /// The portal's own count for the scan's filter (`total` of its first page), when it sent one.
     public var portalTotal: Int?
+    /// Rows dropped as repeats of the row before (the portal's count includes them).
+    public var repeatedRows: Int = 0
 }

@@ -115,6 +115,38 @@ public struct ReportData: Sendable, Equatable {
         }
     }
 
+    /// How fast one source's leads were first touched (`mart.speed_to_lead`).
+    public struct SpeedToLead: Sendable, Equatable {
+        /// Source name (`(none)` for leads without one).
+        public var name: String
+        /// Live leads.
+        public var leads: Int
+        /// Of them, touched at or after creation.
+        public var touched: Int
+        /// Median minutes to the first touch, over the touched ones.
+        public var medianMinutes: Double?
+        /// 90th percentile of those minutes.
+        public var p90Minutes: Double?
+        /// Share of the leads touched within 5 minutes (0 to 1).
+        public var withinFiveMinutes: Double?
+        /// Share of the leads never touched (0 to 1).
+        public var neverTouched: Double?
+
+        /// A row.
+        public init(
+            name: String, leads: Int, touched: Int, medianMinutes: Double?, p90Minutes: Double?,
+            withinFiveMinutes: Double?, neverTouched: Double?
+        ) {
+            self.name = name
+            self.leads = leads
+            self.touched = touched
+            self.medianMinutes = medianMinutes
+            self.p90Minutes = p90Minutes
+            self.withinFiveMinutes = withinFiveMinutes
+            self.neverTouched = neverTouched
+        }
+    }
+
     /// Portal host.
     public var host: String
     /// The portal's base currency, in which every amount is shown (`nil` when unknown).
@@ -133,13 +165,16 @@ public struct ReportData: Sendable, Equatable {
     public var totalLeads: Int
     /// Won revenue by source, the largest first (empty before the first deal is synced).
     public var revenue: [Revenue]
+    /// Speed to lead by source, the most leads first (empty before the first activity is synced).
+    public var speed: [SpeedToLead]
 
     /// Creates report data.
     public init(
         host: String, baseCurrency: String?, stages: [Stage], sources: [Source], days: [Day], products: [Product],
-        owners: [Owner], totalLeads: Int, revenue: [Revenue] = []
+        owners: [Owner], totalLeads: Int, revenue: [Revenue] = [], speed: [SpeedToLead] = []
     ) {
         self.revenue = revenue
+        self.speed = speed
         self.host = host
         self.baseCurrency = baseCurrency
         self.stages = stages
@@ -241,9 +276,32 @@ public struct ReportData: Sendable, Equatable {
                 name: $0[0] ?? "?", leads: int($0[1]), deals: int($0[2]), wonDeals: int($0[3]), wonRevenue: $0[4] ?? "",
                 leadToDealRate: $0[5].flatMap(Double.init), medianDaysToWon: $0[6].flatMap(Double.init))
         }
+        let touchedAny =
+            try connection.execute(
+                "SELECT EXISTS (SELECT 1 FROM dw.fact_lead_activity WHERE portal_id = $1::int)", [id]
+            ).scalar == "t"
+        let speed =
+            touchedAny
+            ? try connection.execute(
+                """
+                SELECT coalesce(source_name, source_id, '(none)'), count(*), count(*) FILTER (WHERE touched),
+                       (percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes_to_first_touch))::float8,
+                       (percentile_cont(0.9) WITHIN GROUP (ORDER BY minutes_to_first_touch))::float8,
+                       (count(*) FILTER (WHERE minutes_to_first_touch <= 5))::float8 / count(*),
+                       (count(*) FILTER (WHERE NOT touched))::float8 / count(*)
+                FROM mart.speed_to_lead WHERE portal_id = $1::int
+                GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $2::int
+                """, [id, String(top)]
+            ).rows.map {
+                SpeedToLead(
+                    name: $0[0] ?? "?", leads: int($0[1]), touched: int($0[2]),
+                    medianMinutes: $0[3].flatMap(Double.init),
+                    p90Minutes: $0[4].flatMap(Double.init), withinFiveMinutes: $0[5].flatMap(Double.init),
+                    neverTouched: $0[6].flatMap(Double.init))
+            } : []
         return ReportData(
             host: host, baseCurrency: base, stages: stages, sources: sources, days: trend, products: products,
-            owners: owners, totalLeads: total, revenue: revenue)
+            owners: owners, totalLeads: total, revenue: revenue, speed: speed)
     }
 }
 

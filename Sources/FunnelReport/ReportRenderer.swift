@@ -81,6 +81,29 @@ public enum ReportRenderer {
                         ]
                     }), wide: true)
         }
+        if !data.speed.isEmpty {
+            html += section(
+                "Speed to lead by source",
+                "Minutes from a lead's creation to its first real touch (an outgoing call or e-mail, a meeting, a completed to-do or task): median and 90th percentile over the touched leads; shares over all leads.",
+                chart: bars(
+                    data.speed.map {
+                        (
+                            $0.name, $0.medianMinutes ?? 0, "#16a085",
+                            $0.medianMinutes.map { String(format: "%.1f min", $0) } ?? "–"
+                        )
+                    }),
+                table: table(
+                    [
+                        "Source", "Leads", "Touched", "Median minutes", "90th percentile", "Within 5 minutes",
+                        "Never touched",
+                    ],
+                    data.speed.map {
+                        [
+                            $0.name, String($0.leads), String($0.touched), Self.minutes($0.medianMinutes),
+                            Self.minutes($0.p90Minutes), percent($0.withinFiveMinutes), percent($0.neverTouched),
+                        ]
+                    }), wide: true)
+        }
         html += section(
             "Daily trend", "Leads created and converted per day (portal time), last \(data.days.count) days.",
             chart: lines(data.days),
@@ -197,6 +220,11 @@ public enum ReportRenderer {
     public static func percent(_ value: Double?) -> String {
         guard let value else { return "–" }
         return String(format: "%.1f %%", value * 100)
+    }
+
+    /// Minutes with one decimal, or `–`.
+    public static func minutes(_ value: Double?) -> String {
+        value.map { String(format: "%.1f", $0) } ?? "–"
     }
 
     /// HTML text escaping (`& < > " '`).

@@ -211,6 +211,31 @@ extension CopyWriter {
         append(deal.customFields)
     }
 
+    /// The columns of `StarTable.factLeadActivity`: the activity as bound to `leadID`.
+    mutating func append(activity: ActivityRow, leadID: Int64, portalID: Int64) {
+        append(portalID)
+        append(activity.activityID)
+        append(leadID)
+        append(activity.ownerTypeID)
+        append(activity.ownerID)
+        append(activity.typeID)
+        append(activity.providerID)
+        append(activity.providerTypeID)
+        append(activity.direction)
+        append(activity.completed)
+        append(activity.status)
+        append(activity.priority)
+        append(epochSeconds: activity.createdAt)
+        append(epochSeconds: activity.lastUpdatedAt)
+        append(epochSeconds: activity.startAt)
+        append(epochSeconds: activity.endAt)
+        append(epochSeconds: activity.deadlineAt)
+        append(activity.responsibleID)
+        append(activity.authorID)
+        append(activity.subject)
+        append(activity.createdDateKey)
+    }
+
     /// The columns of `StarTable.factDealStageHistory`.
     mutating func append(dealHistory row: DealStageHistoryRecord, portalID: Int64) {
         append(portalID)

@@ -20,13 +20,16 @@ public struct ChunkCounts: Sendable, Equatable {
     public var dealProductRows = 0
     /// Deal contact links written.
     public var dealContactLinks = 0
+    /// Activities written (each with its lead bindings).
+    public var activities = 0
 
     /// Counts with every field given (zero by default).
     public init(
         leads: Int = 0, productRows: Int = 0, contactLinks: Int = 0, stageHistory: Int = 0, nulStripped: Int = 0,
         skipped: Int = 0, deals: Int = 0, dealStageHistory: Int = 0, dealProductRows: Int = 0,
-        dealContactLinks: Int = 0
+        dealContactLinks: Int = 0, activities: Int = 0
     ) {
+        self.activities = activities
         self.deals = deals
         self.dealStageHistory = dealStageHistory
         self.dealProductRows = dealProductRows
@@ -51,6 +54,7 @@ public struct ChunkCounts: Sendable, Equatable {
         dealStageHistory += part.dealStageHistory
         dealProductRows += part.dealProductRows
         dealContactLinks += part.dealContactLinks
+        activities += part.activities
     }
 }
 

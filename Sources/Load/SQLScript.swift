@@ -45,6 +45,7 @@ struct SQLScript: Sendable {
 extension SQLScript {
     static let childrenClear = SQLScript("children_clear.sql", PackageResources.children_clear_sql)
     static let dealChildren = SQLScript("deal_children.sql", PackageResources.deal_children_sql)
+    static let activityBindings = SQLScript("activity_bindings.sql", PackageResources.activity_bindings_sql)
     static let stagedChunkDerived = SQLScript("staged_chunk_derived.sql", PackageResources.staged_chunk_derived_sql)
     static let directChunkDerived = SQLScript("direct_chunk_derived.sql", PackageResources.direct_chunk_derived_sql)
     static let stagedHistoryDerived = SQLScript(

@@ -60,7 +60,7 @@ extension StarLoader {
                    records_skipped = records_skipped + $6, nul_stripped = nul_stripped + $7,
                    http_requests = $8, retries = $9, throttled = $10, deals_upserted = deals_upserted + $11,
                    deal_stage_history = deal_stage_history + $12, deal_product_rows = deal_product_rows + $13,
-                   deal_contact_links = deal_contact_links + $14
+                   deal_contact_links = deal_contact_links + $14, activities_upserted = activities_upserted + $15
             WHERE run_id = $1
             """,
             ids: [
@@ -68,6 +68,7 @@ extension StarLoader {
                 Int64(counts.stageHistory), Int64(counts.skipped), Int64(counts.nulStripped),
                 Int64(requests.requests), Int64(requests.retries), Int64(requests.throttled), Int64(counts.deals),
                 Int64(counts.dealStageHistory), Int64(counts.dealProductRows), Int64(counts.dealContactLinks),
+                Int64(counts.activities),
             ])
     }
 

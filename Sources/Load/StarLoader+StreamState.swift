@@ -107,6 +107,8 @@ public struct StreamProgress: Sendable {
     public static let deals = "deals"
     /// The stream name of deal stage history in `etl.sync_state`.
     public static let dealStageHistory = "deal_stage_history"
+    /// The stream name of lead activities in `etl.sync_state`.
+    public static let activities = "activities"
     /// The stream name of the contact and company refresh in `etl.sync_state`.
     public static let dimensions = "dimensions"
     /// The `pass_mode` of the stage-history stream while its first load copies straight in.

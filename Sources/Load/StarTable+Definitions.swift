@@ -134,6 +134,16 @@ extension StarTable {
         "dw.dim_deal_category", columns: ["portal_id", "category_id", "name", "sort", "is_default"],
         key: ["portal_id", "category_id"])
 
+    /// `dw.fact_lead_activity`, one row per activity and lead it is bound to.
+    public static let factLeadActivity = StarTable(
+        "dw.fact_lead_activity",
+        columns: [
+            "portal_id", "activity_id", "lead_id", "owner_type_id", "owner_id", "type_id", "provider_id",
+            "provider_type_id", "direction", "completed", "status", "priority", "created_at", "last_updated_at",
+            "start_at", "end_at", "deadline_at", "responsible_id", "author_id", "subject", "created_date_key",
+        ],
+        key: ["portal_id", "activity_id", "lead_id"])
+
     /// `dw.dim_deal_stage` (the stages of every funnel).
     public static let dimDealStage = StarTable(
         "dw.dim_deal_stage",
@@ -144,7 +154,7 @@ extension StarTable {
     static let staged: [StarTable] = [
         .factLead, .factLeadProduct, .bridgeLeadContact, .factLeadStageHistory, .dimContact, .dimCompany, .dimStatus,
         .dimSource, .dimUser, .dimCurrency, .dimLeadField, .factDeal, .factDealStageHistory, .dimDealCategory,
-        .dimDealStage, .factDealProduct, .bridgeDealContact,
+        .dimDealStage, .factDealProduct, .bridgeDealContact, .factLeadActivity,
     ]
 
     /// Deal attributes whose change opens a new `dw.fact_deal_version`.

@@ -32,6 +32,10 @@ public struct RunContext: Sendable {
     public var dealTransformer: DealTransformer {
         DealTransformer(time: time, stageSemantics: reference.dealStageSemantics)
     }
+    /// Activity records into rows.
+    public var activityTransformer: ActivityTransformer {
+        ActivityTransformer(time: time)
+    }
     /// How lead product rows are read on this portal (decided once per run).
     let productRows: ProductRowCapability
     /// How deal product rows are read on this portal (decided once per run).
@@ -41,6 +45,8 @@ public struct RunContext: Sendable {
     let deleteCheck: DeleteCheck?
     /// Whether the star held deals of the portal when the run began (not a first load of deals).
     let dealsKnown: Bool
+    /// Whether the star held activities of the portal when the run began.
+    let activitiesKnown: Bool
     /// Whether this run audits the children of every live lead and deal (`--audit-children`, or
     /// the last audit older than `--audit-every`; a first load or a `--full` run reads them all anyway).
     let auditsChildren: Bool

@@ -91,11 +91,11 @@ public final class SyncEngine: Sendable {
 
     /// The run itself, between taking the lock and releasing it.
     private func sync(portalID: Int64, runID: Int64, started: Double) async throws -> SyncSummary {
-        let (basis, productRowAccess, dealProductRowAccess, lastAudit, noDeals) = try await database.run {
+        let (basis, productRowAccess, dealProductRowAccess, lastAudit, noDeals, noActivities) = try await database.run {
             (
                 try $0.deleteCheckBasis(portalID: portalID), try $0.productRowAccess(portalID: portalID, owner: .lead),
                 try $0.productRowAccess(portalID: portalID, owner: .deal), try $0.childrenAuditedAt(portalID: portalID),
-                try $0.dealStarIsEmpty(portalID: portalID)
+                try $0.dealStarIsEmpty(portalID: portalID), try $0.activityStarIsEmpty(portalID: portalID)
             )
         }
         let log = self.log
@@ -173,6 +173,7 @@ public final class SyncEngine: Sendable {
             productRows: ProductRowCapability(stored: productRowAccess, owner: .lead),
             dealProductRows: ProductRowCapability(stored: dealProductRowAccess, owner: .deal),
             deleteCheck: basis.map { DeleteCheck(basis: $0, portalCounts: answer.leadCounts) }, dealsKnown: !noDeals,
+            activitiesKnown: !noActivities,
             auditsChildren: options.auditChildren
                 || (basis != nil && options.mode != .full
                     && lastAudit.map { answer.portalNow - $0 >= options.auditEvery } ?? true)

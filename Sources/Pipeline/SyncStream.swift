@@ -49,6 +49,12 @@ public struct ReconcileCounts: Sendable, Equatable {
     public var dealsUndeleted = 0
     /// Deals whose contact set (every run) or product rows (audit runs) differed from `dw`, read again.
     public var dealsRepaired = 0
+    /// Activities newly flagged deleted.
+    public var activitiesDeleted = 0
+    /// Activities flagged deleted that the portal listed again, re-read.
+    public var activitiesUndeleted = 0
+    /// Activities whose lead bindings differed from `dw` in an audit, read again.
+    public var activitiesRepaired = 0
 
     /// Counts.
     public init(deleted: Int = 0, undeleted: Int = 0, reread: StreamCounts = StreamCounts()) {

@@ -51,6 +51,14 @@ public struct SyncSummary: Sendable, Equatable {
     public var dealsUndeleted = 0
     /// Deals whose children differed from `dw`, read again.
     public var dealsRepaired = 0
+    /// Activities written.
+    public var activities = 0
+    /// Activities newly flagged deleted.
+    public var activitiesDeleted = 0
+    /// Activities flagged deleted that the portal listed again, re-read.
+    public var activitiesUndeleted = 0
+    /// Activities whose lead bindings differed from `dw` in an audit, read again.
+    public var activitiesRepaired = 0
     /// Seconds spent in database calls (they overlap with reading the portal, so this is not a share of `seconds`).
     public var databaseSeconds = 0.0
 
@@ -62,7 +70,9 @@ public struct SyncSummary: Sendable, Equatable {
             + "retries=\(retries) throttled=\(throttled) duration=\(String(format: "%.1f", seconds))s "
             + "database=\(String(format: "%.1f", databaseSeconds))s deals=\(deals) deal_product_rows=\(dealProductRows) "
             + "deal_links=\(dealContactLinks) deal_stage_history=\(dealStageHistory) deals_deleted=\(dealsDeleted) "
-            + "deals_undeleted=\(dealsUndeleted) deals_repaired=\(dealsRepaired)"
+            + "deals_undeleted=\(dealsUndeleted) deals_repaired=\(dealsRepaired) activities=\(activities) "
+            + "activities_deleted=\(activitiesDeleted) activities_undeleted=\(activitiesUndeleted) "
+            + "activities_repaired=\(activitiesRepaired)"
             + (customFieldView == .unchanged
                 ? "" : " custom_field_view=\(customFieldView.rawValue.replacingOccurrences(of: " ", with: "_"))")
     }
@@ -78,6 +88,9 @@ extension SyncSummary {
         dealsDeleted += counts.dealsDeleted
         dealsUndeleted += counts.dealsUndeleted
         dealsRepaired += counts.dealsRepaired
+        activitiesDeleted += counts.activitiesDeleted
+        activitiesUndeleted += counts.activitiesUndeleted
+        activitiesRepaired += counts.activitiesRepaired
         add(counts.reread)
     }
 
@@ -93,5 +106,6 @@ extension SyncSummary {
         dealStageHistory += counts.dealStageHistory
         dealProductRows += counts.dealProductRows
         dealContactLinks += counts.dealContactLinks
+        activities += counts.activities
     }
 }

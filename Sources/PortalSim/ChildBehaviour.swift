@@ -29,13 +29,28 @@ public struct ChildBehaviour: Sendable, Equatable {
     /// Stage history of deleted leads.
     public var deletedLeadHistory: DeletedLeadHistory
 
+    /// Whether `crm.activity.list` with a `BINDINGS` filter lists an activity once per binding
+    /// that matches (as a join would: an activity bound to two leads comes twice, and `total`
+    /// counts both) rather than once (`bitrix24-api.md` §13 says several pairs may repeat one).
+    public var activityBindingRepeats: Bool
+    /// Whether `crm.activity.list` returns `BINDINGS` when it is named in `select` (not
+    /// documented; off by default, so the reader must ask `crm.activity.binding.list`).
+    public var activityBindingsSelectable: Bool
+    /// Whether adding or removing an activity binding moves its `LAST_UPDATED` (not verified;
+    /// off by default, so only an audit finds a rebinding).
+    public var activityBindingBumpsUpdated: Bool
+
     /// The harsher readings unless told otherwise.
     public init(
         bumpsModify: Bool = false, ownerArrays: OwnerArrays = .serverSource,
-        deletedLeadHistory: DeletedLeadHistory = .keep
+        deletedLeadHistory: DeletedLeadHistory = .keep, activityBindingRepeats: Bool = true,
+        activityBindingsSelectable: Bool = false, activityBindingBumpsUpdated: Bool = false
     ) {
         self.bumpsModify = bumpsModify
         self.ownerArrays = ownerArrays
         self.deletedLeadHistory = deletedLeadHistory
+        self.activityBindingRepeats = activityBindingRepeats
+        self.activityBindingsSelectable = activityBindingsSelectable
+        self.activityBindingBumpsUpdated = activityBindingBumpsUpdated
     }
 }

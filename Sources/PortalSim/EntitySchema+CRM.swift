@@ -173,6 +173,30 @@ extension EntitySchema {
         FieldSpec(name: "UF_CRM_MARGIN", kind: .double, title: "Margin, %", isCustom: true),
     ])
 
+    /// Activity fields as `crm.activity.fields` lists them (the ones the simulator serves).
+    static let activity = EntitySchema(fields: [
+        FieldSpec(name: "ID", kind: .integer, title: "ID", isReadOnly: true),
+        FieldSpec(name: "OWNER_ID", kind: .integer, title: "Owner ID"),
+        FieldSpec(name: "OWNER_TYPE_ID", kind: .integer, title: "Owner type ID"),
+        FieldSpec(name: "TYPE_ID", kind: .integer, title: "Type"),
+        FieldSpec(name: "PROVIDER_ID", kind: .string, title: "Provider"),
+        FieldSpec(name: "PROVIDER_TYPE_ID", kind: .string, title: "Provider type"),
+        FieldSpec(name: "SUBJECT", kind: .string, title: "Subject"),
+        FieldSpec(name: "CREATED", kind: .datetime, title: "Created", isReadOnly: true),
+        FieldSpec(name: "LAST_UPDATED", kind: .datetime, title: "Modified", isReadOnly: true),
+        FieldSpec(name: "START_TIME", kind: .datetime, title: "Start time"),
+        FieldSpec(name: "END_TIME", kind: .datetime, title: "End time"),
+        FieldSpec(name: "DEADLINE", kind: .datetime, title: "Deadline", isReadOnly: true),
+        FieldSpec(name: "COMPLETED", kind: .char, title: "Completed"),
+        FieldSpec(name: "STATUS", kind: .integer, title: "Status"),
+        FieldSpec(name: "RESPONSIBLE_ID", kind: .user, title: "Responsible person"),
+        FieldSpec(name: "PRIORITY", kind: .integer, title: "Priority"),
+        FieldSpec(name: "DESCRIPTION", kind: .string, title: "Description"),
+        FieldSpec(name: "DIRECTION", kind: .integer, title: "Direction"),
+        FieldSpec(name: "AUTHOR_ID", kind: .user, title: "Created by"),
+        FieldSpec(name: "EDITOR_ID", kind: .user, title: "Modified by", isReadOnly: true),
+    ])
+
     /// Product-row fields of `crm.item.productrow.list`, upper snake case as its filter uses them.
     static let productRow = EntitySchema(fields: [
         FieldSpec(name: "ID", kind: .integer, title: "ID"),

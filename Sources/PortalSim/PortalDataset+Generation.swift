@@ -143,6 +143,7 @@ extension PortalDataset {
         }
         dataset.nextHistoryID = historyID
         dataset.generateDeals(anchor: anchor)
+        dataset.generateActivities(anchor: anchor)
         return dataset
     }
 

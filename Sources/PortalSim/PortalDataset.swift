@@ -142,6 +142,12 @@ public struct PortalDataset: Sendable {
     public var dealProductRows: [Int64: [SimProductRow]] = [:]
     /// Contact bindings by deal id.
     public var dealBindings: [Int64: [SimContactBinding]] = [:]
+    /// Activities by id.
+    public var activities: [Int64: SimActivity] = [:]
+    /// Activity ids in ascending order.
+    public var activityIDs: [Int64] = []
+    /// Next id `crm.activity.add` hands out.
+    var nextActivityID: Int64 = 1
     /// Next ids the deal write methods hand out.
     var nextDealID: Int64 = 1
     var nextDealHistoryID: Int64 = 1

@@ -91,6 +91,58 @@ public struct SimProductRow: Sendable, Equatable {
     public var ownerType: String = "L"
 }
 
+/// One CRM activity (`crm.activity.*`): a call, e-mail, meeting, to-do or provider activity.
+public struct SimActivity: Sendable, Equatable {
+    /// Activity id.
+    public var id: Int64
+    /// 1 meeting, 2 call, 3 task, 4 e-mail, 6 provider activity.
+    public var typeID: Int
+    /// `VOXIMPLANT_CALL`, `CRM_EMAIL`, `CRM_MEETING`, `CRM_TODO`, `CRM_WEBFORM`…
+    public var providerID: String
+    /// `CALL`, `EMAIL`, `MEETING`, `TODO`, `WEBFORM`…
+    public var providerTypeID: String
+    /// 0 none, 1 incoming, 2 outgoing.
+    public var direction: Int
+    /// Whether it is done.
+    public var completed: Bool
+    /// 1 waiting, 2 completed, 3 auto-completed.
+    public var status: Int
+    /// 1 low, 2 medium, 3 high.
+    public var priority: Int
+    /// Created (unix seconds).
+    public var created: Int64
+    /// Last changed (unix seconds).
+    public var lastUpdated: Int64
+    /// Starts (unix seconds).
+    public var startTime: Int64?
+    /// Ends (unix seconds).
+    public var endTime: Int64?
+    /// Due (unix seconds); `nil` is the portal's "no deadline" (`9999-12-31`).
+    public var deadline: Int64?
+    /// Responsible user.
+    public var responsibleID: Int64
+    /// Author.
+    public var authorID: Int64
+    /// Subject line.
+    public var subject: String
+    /// What it is bound to, the owner (`OWNER_TYPE_ID`/`OWNER_ID`) first.
+    public var bindings: [SimActivityBinding]
+}
+
+/// One binding of an activity to a CRM entity.
+public struct SimActivityBinding: Sendable, Equatable, Hashable {
+    /// 1 lead, 2 deal, 3 contact, 4 company.
+    public var ownerTypeID: Int
+    /// The entity's id.
+    public var ownerID: Int64
+
+    /// A binding.
+    public init(ownerTypeID: Int, ownerID: Int64) {
+        self.ownerTypeID = ownerTypeID
+        self.ownerID = ownerID
+    }
+}
+
 /// A lead-contact binding as `crm.lead.contact.items.get` returns it.
 public struct SimContactBinding: Sendable, Equatable {
     /// The bound contact.

@@ -126,6 +126,10 @@ struct Bench {
         FileHandle.standardError.write(Data("bench: full sync of its \(deals) deals…\n".utf8))
         let (dealFull, dealSeconds) = try await sync(SyncOptions(), SyncStreams.deals)
         let dealsPerThousand = Double(dealFull.requests) / Double(max(deals, 1)) * 1000
+        let activities = dataset.activityIDs.count
+        FileHandle.standardError.write(Data("bench: full sync of its \(activities) lead activities…\n".utf8))
+        let (activityFull, activitySeconds) = try await sync(SyncOptions(), SyncStreams.activities)
+        let activitiesPerThousand = Double(activityFull.requests) / Double(max(activities, 1)) * 1000
         // Change 1 % of the leads (as users would, in the portal), let its bucket drain, sync again.
         let ids = portal.snapshot.leadIDs
         var changed = 0
@@ -145,10 +149,20 @@ struct Bench {
                 dealsChanged += 1
             }
         }
+        let activityIDs = portal.snapshot.activityIDs
+        var activitiesChanged = 0
+        for index in stride(from: 0, to: activityIDs.count, by: 100) {
+            if case .success = portal.perform(
+                "crm.activity.update", ["id": .int(activityIDs[index]), "fields": ["SUBJECT": "bench change"]])
+            {
+                activitiesChanged += 1
+            }
+        }
         try await Task.sleep(for: .seconds(26))
         let (incremental, incrementalSeconds) = try await sync(SyncOptions())
         let share = Double(incremental.requests) / Double(full.requests) * 100
         let (dealIncremental, dealIncrementalSeconds) = try await sync(SyncOptions(), SyncStreams.deals)
+        let (activityIncremental, activityIncrementalSeconds) = try await sync(SyncOptions(), SyncStreams.activities)
         try await Task.sleep(for: .seconds(26))
         FileHandle.standardError.write(Data("bench: children audit of \(leads) unchanged leads…\n".utf8))
         let (audit, auditSeconds) = try await sync(SyncOptions(auditChildren: true))
@@ -210,6 +224,22 @@ struct Bench {
                     format: "%d (%.1f s, %d deals read, %d deleted)", dealIncremental.requests,
                     dealIncrementalSeconds, dealIncremental.deals, dealIncremental.dealsDeleted),
                 target: "(reported)", verdict: dealIncremental.dealsDeleted == 0 ? "-" : "WRONG DELETES"),
+            Row(
+                scenario: "activity stream, full: \(activities) activities bound to leads (same portal)",
+                measure: "HTTP requests per 1 000 activities (reference request included)",
+                value: String(
+                    format: "%.1f (%d requests, %.1f s, %d activities)", activitiesPerThousand,
+                    activityFull.requests, activitySeconds, activityFull.activities),
+                target: "(reported; grows with activities)",
+                verdict: activityFull.activities == activities ? "-" : "MISSING ACTIVITIES"),
+            Row(
+                scenario: "activity stream, incremental after 1 % of activities changed (\(activitiesChanged))",
+                measure: "requests (reference 1, activity pages, bindings of those read, the ID scan)",
+                value: String(
+                    format: "%d (%.1f s, %d activities read, %d deleted)", activityIncremental.requests,
+                    activityIncrementalSeconds, activityIncremental.activities, activityIncremental.activitiesDeleted),
+                target: "(reported)",
+                verdict: activityIncremental.activitiesDeleted == 0 ? "-" : "WRONG DELETES"),
             Row(
                 scenario: "daily children audit of \(leads) unchanged leads", measure: "requests per 1 000 leads",
                 value: String(
@@ -519,6 +549,24 @@ struct Bench {
                    CASE WHEN k = 2 THEN d.stage_semantic ELSE 'P' END, d.created_at + k * interval '1 day', d.created_date_key
             FROM dw.fact_deal d CROSS JOIN generate_series(0, 2) k
             ON CONFLICT DO NOTHING;
+            -- Activities: two on three leads of four (a call out and a to-do, some open and overdue, one in
+            -- fifty before the lead by import), none on the rest.
+            INSERT INTO dw.fact_lead_activity (portal_id, activity_id, lead_id, owner_type_id, owner_id, type_id,
+                                               provider_id, provider_type_id, direction, completed, status, priority,
+                                               created_at, last_updated_at, start_at, end_at, deadline_at,
+                                               responsible_id, author_id, subject, created_date_key)
+            SELECT 1, f.lead_id * 2 + k, f.lead_id, 1, f.lead_id, CASE k WHEN 0 THEN 2 ELSE 6 END,
+                   CASE k WHEN 0 THEN 'VOXIMPLANT_CALL' ELSE 'CRM_TODO' END, CASE k WHEN 0 THEN 'CALL' ELSE 'TODO' END,
+                   CASE k WHEN 0 THEN 2 ELSE 0 END, k = 0 OR f.lead_id % 5 <> 0, 2, 2, t.at, t.at, t.at, t.at,
+                   CASE WHEN k = 1 THEN t.at + interval '1 day' END, f.assigned_by_id, f.assigned_by_id,
+                   'Activity ' || f.lead_id, f.created_date_key
+            FROM dw.fact_lead f CROSS JOIN generate_series(0, 1) k
+            CROSS JOIN LATERAL (SELECT f.created_at + CASE WHEN f.lead_id % 50 = 0 THEN interval '-1 day'
+                                                          ELSE (f.lead_id % 1440) * interval '1 minute' END
+                                                     + k * interval '2 days' AS at) t
+            WHERE f.lead_id % 4 <> 0;
+            INSERT INTO dw.dim_activity_type (portal_id, type_id, provider_id, provider_type_id, name) VALUES
+              (1, 2, 'VOXIMPLANT_CALL', 'CALL', 'Call'), (1, 6, 'CRM_TODO', 'TODO', 'To-do');
             ANALYZE;
             """)
         let queries: [(String, String)] = [
@@ -560,6 +608,25 @@ struct Bench {
             ),
             ("mart.revenue_by_source", "SELECT * FROM mart.revenue_by_source WHERE portal_id = 1"),
             ("mart.deal_funnel", "SELECT * FROM mart.deal_funnel WHERE portal_id = 1"),
+            (
+                "mart.speed_to_lead (median and never touched by source)",
+                """
+                SELECT source_name, percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes_to_first_touch),
+                       count(*) FILTER (WHERE NOT touched) FROM mart.speed_to_lead WHERE portal_id = 1 GROUP BY 1
+                """
+            ),
+            (
+                "mart.speed_to_lead_daily (last 30 days)",
+                """
+                SELECT * FROM mart.speed_to_lead_daily
+                WHERE portal_id = 1 AND created_date > date '2024-01-01' + 670
+                """
+            ),
+            ("mart.touches_per_conversion", "SELECT * FROM mart.touches_per_conversion WHERE portal_id = 1"),
+            (
+                "mart.overdue_activities (by owner)",
+                "SELECT responsible_name, count(*) FROM mart.overdue_activities WHERE portal_id = 1 GROUP BY 1"
+            ),
         ]
         try connection.execute("SELECT etl.refresh_lead_custom_fields()")
         // What typing costs the load: every lead's custom fields written as the sync writes a chunk.

@@ -110,6 +110,18 @@ struct DemoCommand: AsyncParsableCommand {
                             ]
                         })
                 }
+                if !data.speed.isEmpty {
+                    print("\nspeed to lead by source (mart.speed_to_lead)")
+                    TextTable.print(
+                        ["source", "leads", "touched", "median minutes", "p90 minutes", "within 5 min", "never"],
+                        data.speed.map {
+                            [
+                                $0.name, String($0.leads), String($0.touched), ReportRenderer.minutes($0.medianMinutes),
+                                ReportRenderer.minutes($0.p90Minutes), ReportRenderer.percent($0.withinFiveMinutes),
+                                ReportRenderer.percent($0.neverTouched),
+                            ]
+                        })
+                }
             }
             let path = try ReportCommand.write(reports, to: "report.html")
             print("\nHTML report: \(path)")

@@ -37,14 +37,15 @@ struct DashboardTests {
     }
 
     @Test(
-        "Grafana: every panel and variable query of both dashboards (lead funnel, lead to revenue) returns rows; the time range and portal variable are used"
+        "Grafana: every panel and variable query of the three dashboards (lead funnel, lead to revenue, speed to lead) returns rows; the time range and portal variable are used"
     )
     func grafana() async throws {
         let harness = try SyncHarness(leads: 600, seed: 36)
         try await withMigratedDatabase { connection, _ in
             _ = try await harness.sync(connection)
             var queries: [String] = []
-            for (file, timed) in [("b24pg-funnel.json", 5), ("b24pg-revenue.json", 4)] {
+            for (file, timed) in [("b24pg-funnel.json", 5), ("b24pg-revenue.json", 4), ("b24pg-speed-to-lead.json", 5)]
+            {
                 let dashboard = try JSON.parse(
                     try Data(contentsOf: Self.root.appendingPathComponent("grafana/\(file)")))
                 let panels = dashboard["panels"]?.elements ?? []
@@ -121,7 +122,7 @@ struct DashboardTests {
         }
         let chartUUIDs = Set(charts.compactMap { $0["uuid"]?.stringValue })
         var placed: Set<String> = []
-        #expect(dashboards.count == 2, "the lead funnel and lead to revenue")
+        #expect(dashboards.count == 3, "the lead funnel, lead to revenue and speed to lead")
         for dashboard in dashboards {
             let dashboardKeys = Set(dashboard.objectValue?.keys ?? [])
             #expect(dashboardKeys.isSubset(of: allowed["dashboard", default: []]))

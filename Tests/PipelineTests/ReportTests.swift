@@ -89,6 +89,19 @@ struct ReportTests {
                     [id]
                 ).rows
                 #expect(part.contains("<tr>" + (lastDay.first ?? []).map { "<td>\($0 ?? "")</td>" }.joined() + "</tr>"))
+                // Speed to lead: the source with the most leads, its leads, touched and median as the view gives them.
+                let speed = try connection.execute(
+                    """
+                    SELECT coalesce(source_name, source_id, '(none)'), count(*), count(*) FILTER (WHERE touched),
+                           (percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes_to_first_touch))::float8
+                    FROM mart.speed_to_lead WHERE portal_id = $1::int GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1
+                    """, [id]
+                ).rows.first
+                #expect(part.contains("Speed to lead by source"))
+                #expect(
+                    part.contains(
+                        "<td>\(ReportRenderer.escape(speed?[0] ?? ""))</td><td>\(speed?[1] ?? "")</td><td>\(speed?[2] ?? "")</td>"
+                            + "<td>\(ReportRenderer.minutes(speed?[3].flatMap { Double($0) }))</td>"), "\(host)")
             }
             #expect(reports.allSatisfy { $0.days.count <= 90 })
             // Layout: charts are HTML bars (labels at the page's font size on a phone, wrapping),

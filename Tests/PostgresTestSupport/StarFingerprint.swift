@@ -19,6 +19,8 @@ public enum StarFingerprint {
         ("dw.fact_deal_product", "portal_id, row_id", []),
         ("dw.bridge_deal_contact", "portal_id, deal_id, contact_id", []),
         ("dw.fact_deal_version", "portal_id, deal_id, version", ["run_id"]),
+        ("dw.fact_lead_activity", "portal_id, activity_id, lead_id", ["last_run_id", "loaded_at", "deleted_at"]),
+        ("dw.dim_activity_type", "portal_id, type_id, provider_id, provider_type_id", []),
         ("dw.dim_deal_category", "portal_id, category_id", []), ("dw.dim_deal_stage", "portal_id, stage_id", []),
     ]
 

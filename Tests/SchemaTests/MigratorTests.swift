@@ -33,6 +33,7 @@ struct MigratorTests {
         "017_typed_custom_values.sql": "fd8cdb74052d8e69",
         "018_deals.sql": "9076b3819fbe57be",
         "019_deal_children.sql": "350495f0925a104b",
+        "020_activities.sql": "86269018483ec5d8",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
@@ -60,12 +61,14 @@ struct MigratorTests {
                 """
             ).rows.map { $0[0] ?? "" }
             let expected = [
-                "dw.bridge_deal_contact", "dw.bridge_lead_contact", "dw.dim_company", "dw.dim_contact",
+                "dw.bridge_deal_contact", "dw.bridge_lead_contact", "dw.dim_activity_type", "dw.dim_company",
+                "dw.dim_contact",
                 "dw.dim_currency", "dw.dim_date",
                 "dw.dim_deal_category", "dw.dim_deal_stage", "dw.dim_lead_field", "dw.dim_product", "dw.dim_source",
                 "dw.dim_status", "dw.dim_user", "dw.fact_deal", "dw.fact_deal_product", "dw.fact_deal_stage_history",
                 "dw.fact_deal_version",
-                "dw.fact_lead", "dw.fact_lead_product", "dw.fact_lead_stage_history", "dw.fact_lead_version",
+                "dw.fact_lead", "dw.fact_lead_activity", "dw.fact_lead_product", "dw.fact_lead_stage_history",
+                "dw.fact_lead_version",
                 "dw.lead_custom_value", "dw.lead_funnel_position", "dw.lead_stage_reached",
                 "etl.deferred_index", "etl.generated_view", "etl.lead_custom_column", "etl.portal",
                 "etl.rejected_record",

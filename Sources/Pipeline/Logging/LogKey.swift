@@ -38,6 +38,8 @@ public enum LogKey {
         public static let leadVanished = "lead_vanished"
         /// The portal runs CRM in simple mode: the lead streams are skipped.
         public static let simpleCRM = "simple_crm"
+        /// An activity was deleted while the run read it.
+        public static let activityVanished = "activity_vanished"
         /// A deal was deleted while the run read it.
         public static let dealVanished = "deal_vanished"
         /// Secondary indexes were set aside for a first load.
