@@ -146,15 +146,34 @@ COMMENT ON COLUMN mart.lead_touches.touches IS 'Real touches among them: outgoin
 COMMENT ON COLUMN mart.lead_touches.activities IS 'Every activity counted, touches or not (incoming ones, open to-dos, web forms…).';
 
 CREATE VIEW mart.touches_per_conversion AS
-SELECT portal_id, source_id, source_name, assigned_by_id, assigned_by_name,
-       count(*) FILTER (WHERE lead_outcome = 'converted') AS converted_leads,
-       sum(touches) FILTER (WHERE lead_outcome = 'converted') AS touches_before_conversion,
-       round(avg(touches) FILTER (WHERE lead_outcome = 'converted'), 2) AS touches_per_converted_lead,
-       count(*) FILTER (WHERE lead_outcome = 'converted' AND touches = 0) AS converted_untouched
-FROM mart.lead_touches
-GROUP BY portal_id, source_id, source_name, assigned_by_id, assigned_by_name;
-COMMENT ON VIEW mart.touches_per_conversion IS 'Per source and owner: live leads converted now, the real touches they had before converting, and touches per converted lead.';
-COMMENT ON COLUMN mart.touches_per_conversion.touches_per_converted_lead IS 'Mean real touches before conversion over the converted leads; NULL when none converted.';
+WITH converted AS (
+    -- Live leads converted now, with the time they converted (first success in history, else DATE_CLOSED).
+    SELECT f.portal_id, f.lead_id, f.source_id, f.assigned_by_id, coalesce(h.converted_at, f.closed_at) AS converted_at
+    FROM dw.fact_lead f
+    LEFT JOIN (SELECT portal_id, lead_id, min(created_at) AS converted_at FROM dw.fact_lead_stage_history
+               WHERE status_semantic = 'S' GROUP BY portal_id, lead_id) h
+           ON h.portal_id = f.portal_id AND h.lead_id = f.lead_id
+    WHERE NOT f.is_deleted AND f.status_semantic = 'S'
+), touched AS (
+    SELECT c.portal_id, c.lead_id, count(*) AS touches
+    FROM converted c
+    JOIN dw.fact_lead_activity a ON a.portal_id = c.portal_id AND a.lead_id = c.lead_id
+    WHERE NOT a.is_deleted AND etl.is_touch(a.type_id, a.provider_type_id, a.direction, a.completed)
+      AND coalesce(a.start_at, a.created_at) <= coalesce(c.converted_at, 'infinity')
+    GROUP BY c.portal_id, c.lead_id
+)
+SELECT c.portal_id, c.source_id, src.name AS source_name, c.assigned_by_id, u.name AS assigned_by_name,
+       count(*) AS converted_leads, coalesce(sum(t.touches), 0) AS touches_before_conversion,
+       round(avg(coalesce(t.touches, 0)), 2) AS touches_per_converted_lead,
+       count(*) FILTER (WHERE t.touches IS NULL) AS converted_untouched
+FROM converted c
+LEFT JOIN touched t ON t.portal_id = c.portal_id AND t.lead_id = c.lead_id
+LEFT JOIN dw.dim_source src ON src.portal_id = c.portal_id AND src.source_id = c.source_id
+LEFT JOIN dw.dim_user u ON u.portal_id = c.portal_id AND u.user_id = c.assigned_by_id
+GROUP BY c.portal_id, c.source_id, src.name, c.assigned_by_id, u.name;
+COMMENT ON VIEW mart.touches_per_conversion IS 'Per source and owner with leads converted now: those live leads, the real touches they had before converting (up to their first success stage in history, else DATE_CLOSED), and touches per converted lead.';
+COMMENT ON COLUMN mart.touches_per_conversion.touches_per_converted_lead IS 'Mean real touches before conversion over the converted leads.';
+COMMENT ON COLUMN mart.touches_per_conversion.converted_untouched IS 'Converted leads with no real touch before converting.';
 
 CREATE VIEW mart.overdue_activities AS
 SELECT a.portal_id, a.activity_id, a.lead_id, f.title AS lead_title, a.type_id, coalesce(t.name, a.provider_id) AS kind,

@@ -33,7 +33,7 @@ struct MigratorTests {
         "017_typed_custom_values.sql": "fd8cdb74052d8e69",
         "018_deals.sql": "9076b3819fbe57be",
         "019_deal_children.sql": "350495f0925a104b",
-        "020_activities.sql": "86269018483ec5d8",
+        "020_activities.sql": "e47596489bf27005",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")

@@ -18,16 +18,8 @@ public struct DealStream: SyncStream {
 
     /// Where this run's pass starts.
     public struct Pass: Sendable {
-        /// The portal time the pass began (the next watermark).
-        var startedAt: Int64
-        /// The keyset cursor to continue after.
-        var cursor: Int64
-        /// `DATE_MODIFY` lower bound (portal text), or `nil` for every deal.
-        var modifiedSince: String?
-        /// The pass's mode, as `etl.sync_state` keeps it for a resumed pass.
-        var mode: String
-        /// Whether the stored watermark stays (a `since` pass that did not read everything since it).
-        var keepsWatermark: Bool
+        /// Where the watermark pass starts (`DATE_MODIFY` of deals).
+        var start: WatermarkPass
         /// How many deals the portal counted for the pass.
         var expected: ExpectedCount
         /// Whether `dw` may hold children of these deals (not when it held no deal at the start).
@@ -52,9 +44,7 @@ public struct DealStream: SyncStream {
                 LogKey.stream: "\(name)", "modified_since": "\(start.modifiedSince ?? "beginning")",
                 "after_id": "\(start.cursor)", "resumed": "\(start.resumed)", "first_load": "\(empty)",
             ])
-        return Pass(
-            startedAt: start.startedAt, cursor: start.cursor, modifiedSince: start.modifiedSince, mode: start.mode,
-            keepsWatermark: start.keepsWatermark, expected: ExpectedCount(), comparesWithStar: !empty)
+        return Pass(start: start, expected: ExpectedCount(), comparesWithStar: !empty)
     }
 
     /// Pages of deals become rows as they arrive, a chunk every `leadsPerChunk` deals, sent with
@@ -67,10 +57,10 @@ public struct DealStream: SyncStream {
         let children = ChildrenFetcher(run: run, owner: .deal, comparesWithStar: pass.comparesWithStar)
         let dimensions = DimensionFetcher(run: run, refreshesKnown: false)
         var pending = DealChunk()
-        pending.cursor = pass.cursor
+        pending.cursor = pass.start.cursor
         let expected = pass.expected
         try await DealReader(client: run.client).forEachPage(
-            modifiedSince: pass.modifiedSince, after: pass.cursor, onTotal: { expected.value = $0 }
+            modifiedSince: pass.start.modifiedSince, after: pass.start.cursor, onTotal: { expected.value = $0 }
         ) { page in
             Self.transform(page, with: transformer, into: &pending, log: run.log)
             if pending.deals.count + pending.rejected.count >= chunkSize {
@@ -142,8 +132,8 @@ public struct DealStream: SyncStream {
     /// Writes the chunk and its cursor in one transaction.
     public func load(_ chunk: DealChunk, _ pass: Pass, _ run: RunContext) async throws -> StreamCounts {
         let progress = StreamProgress(
-            stream: StreamProgress.deals, cursor: chunk.cursor, passStartedAt: pass.startedAt, passMode: pass.mode,
-            passFilter: pass.modifiedSince)
+            stream: StreamProgress.deals, cursor: chunk.cursor, passStartedAt: pass.start.startedAt,
+            passMode: pass.start.mode, passFilter: pass.start.modifiedSince)
         let (portalID, runID, counters, now) = (run.portalID, run.runID, run.requestCounters, run.portalNow)
         return try await run.database.run {
             try $0.loadDeals(
@@ -156,8 +146,8 @@ public struct DealStream: SyncStream {
         let (portalID, runID) = (run.portalID, run.runID)
         try await run.database.run {
             try $0.completePass(
-                portalID: portalID, stream: StreamProgress.deals, runID: runID, passStartedAt: pass.startedAt,
-                keepWatermark: pass.keepsWatermark)
+                portalID: portalID, stream: StreamProgress.deals, runID: runID, passStartedAt: pass.start.startedAt,
+                keepWatermark: pass.start.keepsWatermark)
         }
     }
 
