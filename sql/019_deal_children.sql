@@ -154,27 +154,20 @@ WITH lead_deals AS (
     WHERE NOT d.is_deleted AND d.lead_id IS NULL
     GROUP BY 1, 2, 3, 4, 5, 6
 ), grouped AS (
-    SELECT portal_id, 'source' AS dimension, source_id AS key, sum(leads)::bigint AS leads, sum(converted_leads)::bigint AS converted_leads,
+    -- Few combinations: one pass over them serves all five groupings.
+    SELECT portal_id,
+           CASE WHEN GROUPING(source_id) = 0 THEN 'source' WHEN GROUPING(utm_source) = 0 THEN 'utm_source'
+                WHEN GROUPING(utm_campaign) = 0 THEN 'utm_campaign' WHEN GROUPING(assigned_by_id) = 0 THEN 'owner'
+                ELSE 'created_month' END AS dimension,
+           CASE WHEN GROUPING(source_id) = 0 THEN source_id WHEN GROUPING(utm_source) = 0 THEN utm_source
+                WHEN GROUPING(utm_campaign) = 0 THEN utm_campaign WHEN GROUPING(assigned_by_id) = 0 THEN assigned_by_id::text
+                ELSE (month_key / 100) || '-' || lpad((month_key % 100)::text, 2, '0') END AS key,
+           sum(leads)::bigint AS leads, sum(converted_leads)::bigint AS converted_leads,
            sum(leads_with_deal)::bigint AS leads_with_deal, sum(deals) AS deals, sum(won_deals) AS won_deals,
            sum(won_amount_base) AS won_revenue_base, sum(won_from_leads_base) AS won_from_leads_base
-    FROM attributed GROUP BY portal_id, source_id
-    UNION ALL
-    SELECT portal_id, 'utm_source', utm_source, sum(leads)::bigint, sum(converted_leads)::bigint, sum(leads_with_deal)::bigint, sum(deals),
-           sum(won_deals), sum(won_amount_base), sum(won_from_leads_base)
-    FROM attributed GROUP BY portal_id, utm_source
-    UNION ALL
-    SELECT portal_id, 'utm_campaign', utm_campaign, sum(leads)::bigint, sum(converted_leads)::bigint, sum(leads_with_deal)::bigint, sum(deals),
-           sum(won_deals), sum(won_amount_base), sum(won_from_leads_base)
-    FROM attributed GROUP BY portal_id, utm_campaign
-    UNION ALL
-    SELECT portal_id, 'owner', assigned_by_id::text, sum(leads)::bigint, sum(converted_leads)::bigint, sum(leads_with_deal)::bigint, sum(deals),
-           sum(won_deals), sum(won_amount_base), sum(won_from_leads_base)
-    FROM attributed GROUP BY portal_id, assigned_by_id
-    UNION ALL
-    SELECT portal_id, 'created_month', (month_key / 100) || '-' || lpad((month_key % 100)::text, 2, '0'), sum(leads)::bigint,
-           sum(converted_leads)::bigint, sum(leads_with_deal)::bigint, sum(deals), sum(won_deals), sum(won_amount_base),
-           sum(won_from_leads_base)
-    FROM attributed GROUP BY portal_id, month_key
+    FROM attributed
+    GROUP BY GROUPING SETS ((portal_id, source_id), (portal_id, utm_source), (portal_id, utm_campaign),
+                            (portal_id, assigned_by_id), (portal_id, month_key))
 ), medians AS (
     SELECT portal_id,
            CASE WHEN GROUPING(source_id) = 0 THEN 'source' WHEN GROUPING(utm_source) = 0 THEN 'utm_source'

@@ -54,21 +54,6 @@ public struct LeadTransformer: Sendable {
     /// The children of leads (product rows, bindings, contact sets).
     public var children: ChildTransformer { ChildTransformer(time: time, owner: "lead") }
 
-    /// A `crm.lead.productrows.get` row of lead `leadID`.
-    public func productRow(_ record: JSON, leadID: Int64) throws(TransformError) -> ProductRowRecord {
-        try children.productRow(record, ownerID: leadID)
-    }
-
-    /// A `crm.lead.contact.items.get` row of lead `leadID`.
-    public func contactLink(_ record: JSON, leadID: Int64) throws(TransformError) -> ContactLinkRecord {
-        try children.contactLink(record, ownerID: leadID)
-    }
-
-    /// The contact set of a `crm.item.list` lead item.
-    public func bindingSet(_ item: JSON) throws(TransformError) -> BindingSet {
-        try children.bindingSet(item)
-    }
-
     /// A `crm.stagehistory.list` item.
     public func stageHistory(_ record: JSON) throws(TransformError) -> StageHistoryRecord {
         var reader = RecordReader(record: record, entity: "stage history", time: time)

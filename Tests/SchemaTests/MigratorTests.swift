@@ -32,7 +32,7 @@ struct MigratorTests {
         "016_typed_custom_fields.sql": "6695ca7554bb3dff",
         "017_typed_custom_values.sql": "fd8cdb74052d8e69",
         "018_deals.sql": "9076b3819fbe57be",
-        "019_deal_children.sql": "350495f0925a104b",
+        "019_deal_children.sql": "374060327ce4897b",
         "020_activities.sql": "e47596489bf27005",
     ]
 

@@ -146,17 +146,17 @@ struct TransformTests {
 
     @Test("product rows accept the mixed string/number shapes; bindings and history are typed")
     func children() throws {
-        let row = try Self.transformer.productRow(
+        let row = try Self.transformer.children.productRow(
             [
                 "ID": "1429", "PRODUCT_ID": 6595, "PRICE": 22175.328, "QUANTITY": 1, "TAX_RATE": .null,
                 "TAX_INCLUDED": "N",
                 "DISCOUNT_TYPE_ID": 2, "SORT": 30, "PRICE_ACCOUNT": "22175.32800000",
-            ], leadID: 5)
+            ], ownerID: 5)
         #expect(row.rowID == 1429 && row.ownerID == 5 && row.productID == 6595)
         #expect(row.price == "22175.328")
         #expect(row.taxRate == nil && row.taxIncluded == false)
-        let link = try Self.transformer.contactLink(
-            ["CONTACT_ID": 1010, "SORT": 10, "ROLE_ID": 0, "IS_PRIMARY": "Y"], leadID: 5)
+        let link = try Self.transformer.children.contactLink(
+            ["CONTACT_ID": 1010, "SORT": 10, "ROLE_ID": 0, "IS_PRIMARY": "Y"], ownerID: 5)
         #expect(link.contactID == 1010 && link.isPrimary)
         let history = try Self.transformer.stageHistory(
             [

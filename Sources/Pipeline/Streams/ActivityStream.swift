@@ -80,15 +80,8 @@ public struct ActivityStream: SyncStream {
     static func transform(
         _ page: [JSON], with transformer: ActivityTransformer, into chunk: inout ActivityChunk, log: RunLog
     ) {
-        for record in page {
-            let id = record["ID"]?.lenientInt ?? chunk.cursor
-            do throws(TransformError) {
-                chunk.activities.append(try transformer.activity(record))
-            } catch {
-                chunk.rejected.append(error)
-                log.event(LogKey.Event.recordSkipped, level: .warning, [LogKey.reason: "\(error.description)"])
-            }
-            chunk.cursor = max(chunk.cursor, id)
+        appendRows(of: page, to: &chunk.activities, rejected: &chunk.rejected, cursor: &chunk.cursor, log: log) {
+            (record: JSON) throws(TransformError) in try transformer.activity(record)
         }
     }
 

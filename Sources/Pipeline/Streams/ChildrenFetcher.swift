@@ -41,24 +41,9 @@ final class ChildrenFetcher: Sendable {
         var answers = ChildAnswers()
         var next = try await answerRound(queries, reader, into: &answers)
         var children = ChildrenOfChunk()
-        let transformer = transformer
-        var portalSets: [Int64: BindingSet] = [:]
-        for (id, item) in answers.bindingSets {
-            do throws(TransformError) {
-                portalSets[id] = try transformer.bindingSet(item)
-            } catch {
-                children.failures[id] = error
-            }
-        }
-        let portalID = run.portalID
-        let owner = owner
-        let starSets =
-            comparesWithStar
-            ? try await run.database.run { try $0.bindingSets(portalID: portalID, ids: ids, owner: owner) } : [:]
-        let differing = ids.filter { id in
-            children.failures[id] == nil && portalSets[id].map { $0 != (starSets[id] ?? .empty) } ?? true
-        }
-        next += differing.map { .contactItems($0) }
+        let sets = try await differingSets(ids, items: answers.bindingSets, comparingWithStar: comparesWithStar)
+        children.failures = sets.failures
+        next += sets.differing.map { .contactItems($0) }
         while !next.isEmpty { next = try await answerRound(next, reader, into: &answers) }
         let rowCount = answers.productRows.values.reduce(0) { $0 + $1.count }
         estimate.withLock { $0.add(owners: ids.count, rows: rowCount) }
@@ -70,6 +55,38 @@ final class ChildrenFetcher: Sendable {
         }
         children.missing = answers.missing
         return children
+    }
+
+    /// The owners among `ids` whose contact set on the portal (`items`: `crm.item.list` answers by
+    /// owner id) is not what `dw` holds — an owner the portal did not answer differs; without
+    /// `comparingWithStar` every owner with contacts differs — and, apart, the owners whose item
+    /// could not be read.
+    func differingSets(
+        _ ids: [Int64], items: [Int64: JSON], comparingWithStar: Bool = true
+    ) async throws -> (differing: [Int64], failures: [Int64: TransformError]) {
+        var portalSets: [Int64: BindingSet] = [:]
+        var failures: [Int64: TransformError] = [:]
+        for (id, item) in items {
+            do throws(TransformError) {
+                portalSets[id] = try transformer.bindingSet(item)
+            } catch {
+                failures[id] = error
+            }
+        }
+        let (portalID, owner) = (run.portalID, owner)
+        let starSets =
+            comparingWithStar
+            ? try await run.database.run { try $0.bindingSets(portalID: portalID, ids: ids, owner: owner) } : [:]
+        let differing = ids.filter { id in
+            failures[id] == nil && portalSets[id].map { $0 != (starSets[id] ?? .empty) } ?? true
+        }
+        return (differing, failures)
+    }
+
+    /// `crm.item.list` items' ids in order, and the items by id.
+    static func keyed(_ items: [JSON]) -> (ids: [Int64], byID: [Int64: JSON]) {
+        let pairs = items.compactMap { item in item["id"]?.lenientInt.map { ($0, item) } }
+        return (pairs.map(\.0), Dictionary(pairs, uniquingKeysWith: { _, last in last }))
     }
 
     /// The product rows of `ids` alone, as rows (the audit's comparison): the owners whose rows

@@ -22,8 +22,6 @@ public struct DealStream: SyncStream {
         var start: WatermarkPass
         /// How many deals the portal counted for the pass.
         var expected: ExpectedCount
-        /// Whether `dw` may hold children of these deals (not when it held no deal at the start).
-        var comparesWithStar: Bool
     }
 
     /// How many deals the pass has, for the progress line.
@@ -36,15 +34,14 @@ public struct DealStream: SyncStream {
     public func begin(_ run: RunContext) async throws -> Pass {
         let portalID = run.portalID
         let state = try await run.database.run { try $0.streamState(portalID: portalID, stream: StreamProgress.deals) }
-        let empty = !run.dealsKnown
         let start = WatermarkPass(state: state, run: run)
         run.log.event(
             LogKey.Event.passStarted,
             [
                 LogKey.stream: "\(name)", "modified_since": "\(start.modifiedSince ?? "beginning")",
-                "after_id": "\(start.cursor)", "resumed": "\(start.resumed)", "first_load": "\(empty)",
+                "after_id": "\(start.cursor)", "resumed": "\(start.resumed)", "first_load": "\(!run.dealsKnown)",
             ])
-        return Pass(start: start, expected: ExpectedCount(), comparesWithStar: !empty)
+        return Pass(start: start, expected: ExpectedCount())
     }
 
     /// Pages of deals become rows as they arrive, a chunk every `leadsPerChunk` deals, sent with
@@ -54,7 +51,7 @@ public struct DealStream: SyncStream {
     ) async throws {
         let chunkSize = run.options.leadsPerChunk
         let transformer = run.dealTransformer
-        let children = ChildrenFetcher(run: run, owner: .deal, comparesWithStar: pass.comparesWithStar)
+        let children = ChildrenFetcher(run: run, owner: .deal, comparesWithStar: run.dealsKnown)
         let dimensions = DimensionFetcher(run: run, refreshesKnown: false)
         var pending = DealChunk()
         pending.cursor = pass.start.cursor
@@ -117,15 +114,8 @@ public struct DealStream: SyncStream {
 
     /// Deal records into rows; a record that cannot be loaded is kept as a reject (and logged).
     static func transform(_ page: [JSON], with transformer: DealTransformer, into chunk: inout DealChunk, log: RunLog) {
-        for record in page {
-            let id = record["ID"]?.lenientInt ?? chunk.cursor
-            do throws(TransformError) {
-                chunk.deals.append(try transformer.deal(record))
-            } catch {
-                chunk.rejected.append(error)
-                log.event(LogKey.Event.recordSkipped, level: .warning, [LogKey.reason: "\(error.description)"])
-            }
-            chunk.cursor = max(chunk.cursor, id)
+        appendRows(of: page, to: &chunk.deals, rejected: &chunk.rejected, cursor: &chunk.cursor, log: log) {
+            (record: JSON) throws(TransformError) in try transformer.deal(record)
         }
     }
 
@@ -160,23 +150,14 @@ public struct DealStream: SyncStream {
         let portalID = run.portalID
         guard run.dealsKnown else { return ReconcileCounts() }
         let fetcher = ChildrenFetcher(run: run, owner: .deal)
-        let transformer = run.dealTransformer.children
         var listed: [Int64] = []
         var differing: Set<Int64> = []
         var (setsDiffered, rowsDiffered) = (0, 0)
         func compare(_ items: [JSON]) async throws {
             guard !items.isEmpty else { return }
-            var sets: [Int64: BindingSet] = [:]
-            var unreadable: Set<Int64> = []
-            for item in items {
-                guard let id = item["id"]?.lenientInt else { continue }
-                do throws(TransformError) { sets[id] = try transformer.bindingSet(item) } catch {
-                    unreadable.insert(id)
-                }
-            }
-            let ids = items.compactMap { $0["id"]?.lenientInt }
-            let starSets = try await run.database.run { try $0.bindingSets(portalID: portalID, ids: ids, owner: .deal) }
-            let setDiffers = ids.filter { unreadable.contains($0) || sets[$0] != (starSets[$0] ?? .empty) }
+            let (ids, byID) = ChildrenFetcher.keyed(items)
+            let sets = try await fetcher.differingSets(ids, items: byID)
+            let setDiffers = Set(sets.differing).union(sets.failures.keys)
             setsDiffered += setDiffers.count
             differing.formUnion(setDiffers)
             guard run.auditsChildren else { return }

@@ -24,13 +24,9 @@ final class LeadChunkBuilder: Sendable {
     /// Turns a page of raw lead records into rows at once (so the JSON need not wait for the
     /// chunk to fill); invalid records are skipped and logged.
     func transform(_ records: [JSON], into batch: inout LeadBatch) {
-        for record in records {
-            batch.cursor = max(batch.cursor, record["ID"]?.lenientInt ?? 0)
-            do {
-                batch.leads.append(try run.transformer.lead(record))
-            } catch {
-                reject(error, into: &batch.rejected)
-            }
+        let transformer = run.transformer
+        appendRows(of: records, to: &batch.leads, rejected: &batch.rejected, cursor: &batch.cursor, log: run.log) {
+            (record: JSON) throws(TransformError) in try transformer.lead(record)
         }
     }
 

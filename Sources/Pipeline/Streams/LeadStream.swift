@@ -257,20 +257,10 @@ public struct LeadStream: SyncStream {
         var pending: [JSON] = []
         let builder = LeadChunkBuilder(run: run, refreshesKnownDimensions: false)
         func compare(_ items: [JSON]) async throws {
-            var sets: [Int64: BindingSet] = [:]
-            var unreadable: Set<Int64> = []
-            for item in items {
-                guard let id = item["id"]?.lenientInt else { continue }
-                do throws(TransformError) {
-                    sets[id] = try run.transformer.bindingSet(item)
-                } catch {
-                    unreadable.insert(id)
-                }
-            }
-            let ids = items.compactMap { $0["id"]?.lenientInt }
+            let (ids, byID) = ChildrenFetcher.keyed(items)
             let portalID = run.portalID
-            let starSets = try await run.database.run { try $0.bindingSets(portalID: portalID, ids: ids) }
-            let setDiffers = Set(ids.filter { unreadable.contains($0) || sets[$0] != (starSets[$0] ?? .empty) })
+            let sets = try await builder.children.differingSets(ids, items: byID)
+            let setDiffers = Set(sets.differing).union(sets.failures.keys)
             let rows = try await builder.children.readProductRows(of: ids)
             let rowsDiffer = Set(
                 try await run.database.run {
