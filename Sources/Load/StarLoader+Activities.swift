@@ -19,8 +19,15 @@ extension StarLoader {
             }
             let read = Array(Set(chunk.activities.map(\.activityID)))
             _ = try copy(read, into: "pg_temp.stage_ids", columns: ["lead_id"]) { $0.append($1) }
+            let boundBefore = try connection.execute(
+                """
+                SELECT DISTINCT a.lead_id FROM dw.fact_lead_activity a JOIN pg_temp.stage_ids s ON s.lead_id = a.activity_id
+                WHERE a.portal_id = $1
+                """, ids: [portalID]
+            ).rows.compactMap { $0[0].flatMap { Int64($0) } }
             try SQLScript.activityBindings.run(on: connection, ids: [portalID])
             try connection.execute(Self.activityUpsert, ids: [portalID, runID])
+            try touchLeads(Set(boundBefore).union(rows.map(\.leadID)), portalID: portalID)
             if let progress { try saveProgress(progress, portalID: portalID, runID: runID) }
             try recordRejected(chunk.rejected, runID: runID, portalID: portalID)
             counts = ChunkCounts(
@@ -39,6 +46,14 @@ extension StarLoader {
     /// Whether the star holds no activity of the portal (flagged deleted or not).
     public func activityStarIsEmpty(portalID: Int64) throws -> Bool {
         try areEmpty([.factLeadActivity], portalID: portalID)
+    }
+
+    /// Recomputes the first touch of the given leads (`dw.lead_first_touch`) in the caller's
+    /// transaction, so it commits with the activities that moved it.
+    func touchLeads(_ leads: Set<Int64>, portalID: Int64) throws {
+        guard !leads.isEmpty else { return }
+        try connection.execute(
+            "SELECT etl.touch_leads($1::integer, $2::bigint[])", [String(portalID), Self.arrayLiteral(leads.sorted())])
     }
 
     /// The lead bindings `dw` holds for the given live activities.
@@ -89,21 +104,23 @@ extension StarLoader {
                 """, ids: [portalID]
             ).rows.compactMap { $0[0].flatMap { Int64($0) } }
             guard allow(outcome.plan) else { return }
-            let marked =
-                try connection.execute(
-                    """
-                    WITH marked AS (
-                        UPDATE dw.fact_lead_activity f SET is_deleted = true, deleted_at = to_timestamp($3), last_run_id = $2
-                        WHERE f.portal_id = $1 AND NOT f.is_deleted
-                          AND NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = f.activity_id)
-                        RETURNING f.activity_id)
-                    SELECT count(DISTINCT activity_id) FROM marked
-                    """, ids: [portalID, runID, deletedAt]
-                ).scalar.flatMap { Int($0) } ?? 0
-            outcome.marked = marked
+            let marked = try connection.execute(
+                """
+                WITH marked AS (
+                    UPDATE dw.fact_lead_activity f SET is_deleted = true, deleted_at = to_timestamp($3), last_run_id = $2
+                    WHERE f.portal_id = $1 AND NOT f.is_deleted
+                      AND NOT EXISTS (SELECT 1 FROM pg_temp.stage_ids s WHERE s.lead_id = f.activity_id)
+                    RETURNING f.activity_id, f.lead_id)
+                SELECT count(DISTINCT activity_id), array_agg(DISTINCT lead_id) FROM marked
+                """, ids: [portalID, runID, deletedAt]
+            ).rows.first
+            outcome.marked = marked?[0].flatMap { Int($0) } ?? 0
+            try connection.execute(
+                "SELECT etl.touch_leads($1::integer, $2::bigint[]) WHERE $2::bigint[] IS NOT NULL",
+                [String(portalID), marked?[1] ?? nil])
             try connection.execute(
                 "UPDATE etl.sync_run SET activities_deleted = activities_deleted + $2 WHERE run_id = $1",
-                ids: [runID, Int64(marked)])
+                ids: [runID, Int64(outcome.marked)])
         }
         return outcome
     }

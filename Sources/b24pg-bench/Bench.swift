@@ -567,6 +567,7 @@ struct Bench {
             WHERE f.lead_id % 4 <> 0;
             INSERT INTO dw.dim_activity_type (portal_id, type_id, provider_id, provider_type_id, name) VALUES
               (1, 2, 'VOXIMPLANT_CALL', 'CALL', 'Call'), (1, 6, 'CRM_TODO', 'TODO', 'To-do');
+            SELECT etl.touch_leads(1, NULL);
             ANALYZE;
             """)
         let queries: [(String, String)] = [

@@ -50,6 +50,138 @@ struct ActivityStreamTests {
         return byLead
     }
 
+    /// An activity that is the first touch of the one lead it is bound to.
+    static func soleFirstTouch(_ data: PortalDataset) -> SimActivity? {
+        let byLead = activitiesByLead(data)
+        for id in data.leadIDs {
+            guard let lead = data.leads[id] else { continue }
+            let touches = (byLead[id] ?? []).filter { isTouch($0) && ($0.startTime ?? $0.created) >= lead.dateCreate }
+            guard
+                let first = touches.min(by: {
+                    ($0.startTime ?? $0.created, $0.id) < ($1.startTime ?? $1.created, $1.id)
+                })
+            else { continue }
+            if first.bindings.filter({ $0.ownerTypeID == 1 }).count == 1 { return first }
+        }
+        return nil
+    }
+
+    /// A lead never touched and a touch (other than `besides`) dated after its creation.
+    static func touchForUntouchedLead(
+        _ data: PortalDataset, _ speed: [Int64: String], besides: Int64
+    ) -> (
+        Int64, SimActivity
+    )? {
+        let activities = data.activityIDs.compactMap { data.activities[$0] }
+        for id in data.leadIDs where speed[id] == "false|-" {
+            guard let created = data.leads[id]?.dateCreate else { continue }
+            if let touch = activities.first(where: {
+                $0.id != besides && isTouch($0) && ($0.startTime ?? $0.created) >= created
+            }) {
+                return (id, touch)
+            }
+        }
+        return nil
+    }
+
+    /// Each live lead's `touched|minutes` as `mart.speed_to_lead` should show it: the first real
+    /// touch at or after creation, computed from the simulator's activities.
+    static func expectedSpeedToLead(_ data: PortalDataset) -> [Int64: String] {
+        let byLead = activitiesByLead(data)
+        var expected: [Int64: String] = [:]
+        for lead in data.leadIDs.compactMap({ data.leads[$0] }) {
+            let first = (byLead[lead.id] ?? []).filter {
+                isTouch($0) && ($0.startTime ?? $0.created) >= lead.dateCreate
+            }
+            .map { $0.startTime ?? $0.created }.min()
+            // Tenths of a minute, half away from zero as numeric rounds.
+            expected[lead.id] =
+                first.map { "true|" + String(format: "%.1f", (Double($0 - lead.dateCreate) / 6).rounded() / 10) }
+                ?? "false|-"
+        }
+        return expected
+    }
+
+    /// Checks `mart.speed_to_lead` lead by lead, and that the maintained first touches equal a
+    /// fresh computation over the star's activities.
+    static func expectSpeedToLead(
+        _ connection: Connection, equals expected: [Int64: String], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        var shown: [Int64: String] = [:]
+        for row in try connection.execute(
+            "SELECT lead_id, touched || '|' || coalesce(minutes_to_first_touch::text, '-') FROM mart.speed_to_lead"
+        ).rows {
+            if let id = row[0].flatMap({ Int64($0) }) { shown[id] = row[1] ?? "" }
+        }
+        #expect(shown.count == expected.count, sourceLocation: sourceLocation)
+        for (lead, value) in expected where shown[lead] != value {
+            Issue.record(
+                "lead \(lead): \(shown[lead] ?? "missing") instead of \(value)", sourceLocation: sourceLocation)
+        }
+        let stale = try connection.execute(
+            """
+            WITH fresh AS (
+                SELECT DISTINCT ON (a.lead_id) a.portal_id, a.lead_id, a.activity_id, coalesce(a.start_at, a.created_at) AS at
+                FROM dw.fact_lead_activity a JOIN dw.fact_lead f ON f.portal_id = a.portal_id AND f.lead_id = a.lead_id
+                WHERE NOT a.is_deleted AND etl.is_touch(a.type_id, a.provider_type_id, a.direction, a.completed)
+                  AND coalesce(a.start_at, a.created_at) >= f.created_at
+                ORDER BY a.lead_id, coalesce(a.start_at, a.created_at), a.activity_id)
+            SELECT count(*) FROM ((SELECT * FROM fresh EXCEPT SELECT * FROM dw.lead_first_touch)
+                                  UNION ALL (SELECT * FROM dw.lead_first_touch EXCEPT SELECT * FROM fresh)) d
+            """
+        ).scalar
+        #expect(stale == "0", "dw.lead_first_touch differs from its activities", sourceLocation: sourceLocation)
+    }
+
+    /// Checks `mart.lead_touches`, `mart.touches_per_conversion`, `mart.speed_to_lead_daily` and
+    /// `mart.overdue_activities` against figures computed from the simulator's activities.
+    static func expectTouchViews(_ connection: Connection, _ data: PortalDataset, touchedLeads: Int) throws {
+        let byLead = activitiesByLead(data)
+        let leads = data.leadIDs.compactMap { data.leads[$0] }
+        let activities = data.activityIDs.compactMap { data.activities[$0] }
+        // mart.lead_touches: real touches up to conversion (first success in history, else the close).
+        var converted: [Int64: Int64] = [:]
+        for record in data.history where data.stage(record.statusID)?.semantics == "S" {
+            converted[record.ownerID] = min(converted[record.ownerID] ?? .max, record.createdTime)
+        }
+        var touches: [Int64: String] = [:]
+        for row in try connection.execute("SELECT lead_id, touches FROM mart.lead_touches").rows {
+            if let id = row[0].flatMap({ Int64($0) }) { touches[id] = row[1] ?? "" }
+        }
+        for lead in leads {
+            let until =
+                converted[lead.id]
+                ?? (data.stage(lead.statusID)?.semantics == "S" ? lead.dateClosed : nil) ?? .max
+            let count = (byLead[lead.id] ?? []).filter { isTouch($0) && ($0.startTime ?? $0.created) <= until }
+                .count
+            #expect(touches[lead.id] == String(count), "touches of lead \(lead.id)")
+        }
+
+        // mart.touches_per_conversion and mart.speed_to_lead_daily: their totals over the portal.
+        let convertedNow = leads.filter { data.stage($0.statusID)?.semantics == "S" }
+        let perConversion = try connection.execute(
+            "SELECT sum(converted_leads), sum(touches_before_conversion) FROM mart.touches_per_conversion"
+        ).rows.first
+        #expect(perConversion?[0] == String(convertedNow.count))
+        #expect(perConversion?[1] == String(convertedNow.reduce(0) { $0 + (Int(touches[$1.id] ?? "") ?? 0) }))
+        let daily = try connection.execute(
+            "SELECT sum(leads), sum(touched), sum(round(share_never_touched * leads)) FROM mart.speed_to_lead_daily"
+        ).rows.first
+        #expect(daily?[0] == String(leads.count) && daily?[1] == String(touchedLeads))
+        #expect(daily?[2].flatMap { Double($0) }.map(Int.init) == leads.count - touchedLeads)
+
+        // mart.overdue_activities: open activities with a deadline, every one past (the database's now).
+        let overdue = Set(
+            try connection.execute("SELECT activity_id || '|' || lead_id FROM mart.overdue_activities").rows
+                .compactMap { $0[0] })
+        let expectedOverdue = Set(
+            activities.filter { !$0.completed && $0.deadline != nil }.flatMap { item in
+                Set(item.bindings.filter { $0.ownerTypeID == 1 }.map(\.ownerID)).map { "\(item.id)|\($0)" }
+            })
+        #expect(!expectedOverdue.isEmpty)
+        #expect(overdue == expectedOverdue)
+    }
+
     @Test(
         "every activity bound to a lead is in the star once per lead; mart.speed_to_lead, mart.lead_touches and mart.overdue_activities equal figures computed from the simulator's activities"
     )
@@ -67,73 +199,15 @@ struct ActivityStreamTests {
             #expect(
                 (harness.portal.statistics.methods["crm.activity.binding.list"] ?? 0) >= activities.count,
                 "bindings were asked: the list does not return them")
-            let byLead = Self.activitiesByLead(data)
             let leads = data.leadIDs.compactMap { data.leads[$0] }
 
             // mart.speed_to_lead: the first real touch at or after creation, in minutes.
-            var shown: [Int64: String] = [:]
-            for row in try connection.execute(
-                "SELECT lead_id, touched || '|' || coalesce(minutes_to_first_touch::text, '-') FROM mart.speed_to_lead"
-            ).rows {
-                if let id = row[0].flatMap({ Int64($0) }) { shown[id] = row[1] ?? "" }
-            }
-            #expect(shown.count == leads.count)
-            var touchedLeads = 0
-            for lead in leads {
-                let first = (byLead[lead.id] ?? []).filter {
-                    Self.isTouch($0) && ($0.startTime ?? $0.created) >= lead.dateCreate
-                }
-                .map { $0.startTime ?? $0.created }.min()
-                // Tenths of a minute, half away from zero as numeric rounds.
-                let expected =
-                    first.map { "true|" + String(format: "%.1f", (Double($0 - lead.dateCreate) / 6).rounded() / 10) }
-                    ?? "false|-"
-                if first != nil { touchedLeads += 1 }
-                #expect(shown[lead.id] == expected, "lead \(lead.id)")
-            }
+            let expectedSpeed = Self.expectedSpeedToLead(data)
+            try Self.expectSpeedToLead(connection, equals: expectedSpeed)
+            let touchedLeads = expectedSpeed.values.filter { $0.hasPrefix("true") }.count
             #expect(touchedLeads > leads.count / 2 && touchedLeads < leads.count, "some leads never touched")
 
-            // mart.lead_touches: real touches up to conversion (first success in history, else the close).
-            var converted: [Int64: Int64] = [:]
-            for record in data.history where data.stage(record.statusID)?.semantics == "S" {
-                converted[record.ownerID] = min(converted[record.ownerID] ?? .max, record.createdTime)
-            }
-            var touches: [Int64: String] = [:]
-            for row in try connection.execute("SELECT lead_id, touches FROM mart.lead_touches").rows {
-                if let id = row[0].flatMap({ Int64($0) }) { touches[id] = row[1] ?? "" }
-            }
-            for lead in leads {
-                let until =
-                    converted[lead.id]
-                    ?? (data.stage(lead.statusID)?.semantics == "S" ? lead.dateClosed : nil) ?? .max
-                let count = (byLead[lead.id] ?? []).filter { Self.isTouch($0) && ($0.startTime ?? $0.created) <= until }
-                    .count
-                #expect(touches[lead.id] == String(count), "touches of lead \(lead.id)")
-            }
-
-            // mart.touches_per_conversion and mart.speed_to_lead_daily: their totals over the portal.
-            let convertedNow = leads.filter { data.stage($0.statusID)?.semantics == "S" }
-            let perConversion = try connection.execute(
-                "SELECT sum(converted_leads), sum(touches_before_conversion) FROM mart.touches_per_conversion"
-            ).rows.first
-            #expect(perConversion?[0] == String(convertedNow.count))
-            #expect(perConversion?[1] == String(convertedNow.reduce(0) { $0 + (Int(touches[$1.id] ?? "") ?? 0) }))
-            let daily = try connection.execute(
-                "SELECT sum(leads), sum(touched), sum(round(share_never_touched * leads)) FROM mart.speed_to_lead_daily"
-            ).rows.first
-            #expect(daily?[0] == String(leads.count) && daily?[1] == String(touchedLeads))
-            #expect(daily?[2].flatMap { Double($0) }.map(Int.init) == leads.count - touchedLeads)
-
-            // mart.overdue_activities: open activities with a deadline, every one past (the database's now).
-            let overdue = Set(
-                try connection.execute("SELECT activity_id || '|' || lead_id FROM mart.overdue_activities").rows
-                    .compactMap { $0[0] })
-            let expectedOverdue = Set(
-                activities.filter { !$0.completed && $0.deadline != nil }.flatMap { item in
-                    Set(item.bindings.filter { $0.ownerTypeID == 1 }.map(\.ownerID)).map { "\(item.id)|\($0)" }
-                })
-            #expect(!expectedOverdue.isEmpty)
-            #expect(overdue == expectedOverdue)
+            try Self.expectTouchViews(connection, data, touchedLeads: touchedLeads)
         }
     }
 
@@ -145,14 +219,18 @@ struct ActivityStreamTests {
         try await withMigratedDatabase { connection, _ in
             _ = try await harness.sync(connection)
             let data = harness.portal.snapshot
-            let open = data.activityIDs.compactMap { data.activities[$0] }.filter {
-                !$0.completed && $0.bindings.first?.ownerTypeID == 1
-            }
-            try #require(open.count >= 3)
-            let lead = try #require(data.leadIDs.first)
-            let other = try #require(data.leadIDs.last)
+            let all = data.activityIDs.compactMap { data.activities[$0] }
+            let open = all.filter { !$0.completed && $0.bindings.first?.ownerTypeID == 1 && !Self.isTouch($0) }
+            try #require(open.count >= 2)
+            let speed = Self.expectedSpeedToLead(data)
+            // A lead's first touch, bound to that lead alone: deleting it moves the lead's speed.
+            let firstTouch = try #require(Self.soleFirstTouch(data))
+            // A touch bound afterwards to a lead nobody touched: the audit makes that lead touched.
+            let (untouched, rebound) = try #require(Self.touchForUntouchedLead(data, speed, besides: firstTouch.id))
+            let lead = try #require(data.leadIDs.first { $0 != untouched }, "a new call goes to another lead")
             harness.write("crm.activity.update", ["id": .int(open[0].id), "fields": ["COMPLETED": "Y"]])
             harness.write("crm.activity.delete", ["id": .int(open[1].id)])
+            harness.write("crm.activity.delete", ["id": .int(firstTouch.id)])
             harness.write(
                 "crm.activity.add",
                 [
@@ -162,19 +240,26 @@ struct ActivityStreamTests {
                 ])
             harness.write(
                 "crm.activity.binding.add",
-                ["activityId": .int(open[2].id), "entityTypeId": 1, "entityId": .int(other)])
+                ["activityId": .int(rebound.id), "entityTypeId": 1, "entityId": .int(untouched)])
             harness.clock.advance(by: 600)
             let second = try await harness.sync(connection)
-            #expect(second.activitiesDeleted == 1)
+            #expect(second.activitiesDeleted == 2)
             #expect(second.activities >= 2 && second.activities < data.activityIDs.count / 2, "only what changed")
             let after = harness.portal.snapshot
             var expected = Self.simPairs(after)
             expected.remove(
-                "\(open[2].id)|\(other)|\(open[2].completed)|\(open[2].deadline.map(String.init) ?? "none")")
+                "\(rebound.id)|\(untouched)|\(rebound.completed)|\(rebound.deadline.map(String.init) ?? "none")")
             #expect(try Self.starPairs(connection) == expected, "the rebinding waits for an audit")
+            var speedAfter = Self.expectedSpeedToLead(after)
+            #expect(speedAfter[untouched] != "false|-" && speedAfter[untouched] != nil)
+            let ownerOfFirst = try #require(firstTouch.bindings.first { $0.ownerTypeID == 1 }?.ownerID)
+            #expect(speedAfter[ownerOfFirst] != speed[ownerOfFirst], "the deleted first touch moved its lead")
+            speedAfter[untouched] = "false|-"
+            try Self.expectSpeedToLead(connection, equals: speedAfter)
             let audit = try await harness.sync(connection, options: SyncOptions(auditChildren: true))
             #expect(audit.activitiesRepaired == 1)
             #expect(try Self.starPairs(connection) == Self.simPairs(after))
+            try Self.expectSpeedToLead(connection, equals: Self.expectedSpeedToLead(after))
         }
     }
 

@@ -34,6 +34,7 @@ struct MigratorTests {
         "018_deals.sql": "9076b3819fbe57be",
         "019_deal_children.sql": "374060327ce4897b",
         "020_activities.sql": "e47596489bf27005",
+        "021_first_touch.sql": "22e7a04c654540df",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
@@ -69,7 +70,7 @@ struct MigratorTests {
                 "dw.fact_deal_version",
                 "dw.fact_lead", "dw.fact_lead_activity", "dw.fact_lead_product", "dw.fact_lead_stage_history",
                 "dw.fact_lead_version",
-                "dw.lead_custom_value", "dw.lead_funnel_position", "dw.lead_stage_reached",
+                "dw.lead_custom_value", "dw.lead_first_touch", "dw.lead_funnel_position", "dw.lead_stage_reached",
                 "etl.deferred_index", "etl.generated_view", "etl.lead_custom_column", "etl.portal",
                 "etl.rejected_record",
                 "etl.schema_migrations", "etl.sync_run",

@@ -1,6 +1,6 @@
 -- After a staged chunk is merged: the products its rows name, the stages its leads are in or
--- had (stage history read before the lead joins the set now), their funnel positions and their
--- typed custom fields.
+-- had (stage history read before the lead joins the set now), their funnel positions, their
+-- typed custom fields and their first touches (a lead's activities may be loaded before it).
 -- $1: portal_id.
 INSERT INTO dw.dim_product (portal_id, product_id, name, measure_name)
 SELECT DISTINCT ON (product_id) $1, product_id, product_name, measure_name FROM pg_temp.stage_fact_lead_product
@@ -16,3 +16,4 @@ WHERE h.status_id IS NOT NULL
 ON CONFLICT DO NOTHING;
 SELECT etl.place_leads_in_funnel($1::integer, ARRAY(SELECT lead_id FROM pg_temp.stage_fact_lead));
 SELECT etl.write_lead_custom_values($1::integer, ARRAY(SELECT lead_id FROM pg_temp.stage_fact_lead));
+SELECT etl.touch_leads($1::integer, ARRAY(SELECT lead_id FROM pg_temp.stage_fact_lead));
