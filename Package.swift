@@ -10,7 +10,7 @@ let swiftSettings: [SwiftSetting] = [
 // The flow, one module per stage (README "Architecture"):
 //   b24pg → Pipeline → { Extract, Transform, Load }
 //   Extract → { Bitrix24 → B24Core, Star }   Transform → { B24Core, Star }
-//   Load → { LibPQ, Star }, LibPQ → CLibPQ PortalSim stands apart.
+//   Load → { LibPQ, Star }, LibPQ → CLibPQ; Pipeline and b24pg → Config (TOMLKit). PortalSim stands apart.
 // `make build` and `make test` check that every import is a declared dependency.
 let package = Package(
     name: "b24pg",
@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Foundations.
@@ -38,6 +40,8 @@ let package = Package(
         .target(name: "LibPQ", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         .target(name: "B24Core", swiftSettings: swiftSettings),
         .target(name: "Star", swiftSettings: swiftSettings),
+        .target(
+            name: "Config", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: swiftSettings),
         .target(
             name: "Bitrix24",
             dependencies: [
@@ -59,7 +63,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "B24Core", "Bitrix24", "Extract", "Transform", "Load", "Star",
+                "B24Core", "Bitrix24", "Config", "Extract", "Transform", "Load", "Star",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,8 +87,10 @@ let package = Package(
         .executableTarget(
             name: "b24pg",
             dependencies: [
-                "B24Core", "Bitrix24", "CMalloc", "FunnelReport", "LibPQ", "Load", "Pipeline", "PortalSim", "Schema",
+                "B24Core", "Bitrix24", "CMalloc", "Config", "FunnelReport", "LibPQ", "Load", "Pipeline", "PortalSim",
+                "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -112,6 +118,7 @@ let package = Package(
         ),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "PostgresTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "B24CoreTests", dependencies: ["B24Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PortalSimTests", dependencies: ["PortalSim", "B24Core", "SimTestSupport"],
             swiftSettings: swiftSettings
@@ -141,7 +148,8 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Load", "Star", "FunnelReport", "Bitrix24", "PortalSim", "B24Core", "LibPQ", "Schema",
+                "Pipeline", "Load", "Star", "FunnelReport", "Bitrix24", "Config", "PortalSim", "B24Core", "LibPQ",
+                "Schema",
                 .product(name: "Logging", package: "swift-log"),
                 "PostgresTestSupport", "SimTestSupport",
             ],

@@ -50,6 +50,13 @@ public struct PortalEndpoint: Sendable, Equatable, CustomStringConvertible {
         basePath = path
     }
 
+    /// The name a portal gets when no config names it: the host, with the port when the URL names
+    /// one other than the scheme's default (two portals on one host stay apart).
+    public var defaultName: String {
+        guard let port, port != (scheme == "https" ? 443 : 80) else { return host }
+        return (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+
     /// Whether `host` is 127.0.0.0/8, `::1` or `localhost`.
     public static func isLoopback(_ host: String) -> Bool {
         let lowered = host.lowercased()

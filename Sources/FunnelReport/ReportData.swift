@@ -185,12 +185,13 @@ public struct ReportData: Sendable, Equatable {
         self.totalLeads = totalLeads
     }
 
-    /// Reads the report of every portal named in `hosts` (every synced portal when empty), one
-    /// per portal, ordered by host. An unknown host is an error, not an empty page.
+    /// Reads the report of every portal named in `hosts` (by `etl.portal` name: its host unless a
+    /// config named it; every synced portal when empty), one per portal, ordered by name. An
+    /// unknown name is an error, not an empty page.
     public static func load(
         _ connection: Connection, hosts: [String] = [], days: Int = 90, top: Int = 10
     ) throws -> [ReportData] {
-        let known = try connection.execute("SELECT portal_id, host FROM mart.portal ORDER BY host").rows
+        let known = try connection.execute("SELECT portal_id, name FROM mart.portal ORDER BY name").rows
             .compactMap { row -> (String, String)? in
                 guard let id = row[0], let host = row[1] else { return nil }
                 return (id, host)

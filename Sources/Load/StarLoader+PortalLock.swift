@@ -1,19 +1,19 @@
 import LibPQ
 
-/// One sync per portal and database: a session-level advisory lock keyed by the portal.
+/// One sync per portal and database: a session-level advisory lock keyed by the portal's name.
 extension StarLoader {
-    /// The advisory-lock key of a portal.
-    public static func portalLockKey(host: String) -> Int64 {
-        Int64(bitPattern: StableHash.fnv1a64("b24pg.sync " + host))
+    /// The advisory-lock key of the portal named `name`.
+    public static func portalLockKey(name: String) -> Int64 {
+        Int64(bitPattern: StableHash.fnv1a64("b24pg.sync " + name))
     }
 
     /// Takes the portal's lock if no other session holds it; `false` at once when one does.
-    public func tryLockPortal(host: String) throws -> Bool {
-        try connection.tryAdvisoryLock(Self.portalLockKey(host: host))
+    public func tryLockPortal(name: String) throws -> Bool {
+        try connection.tryAdvisoryLock(Self.portalLockKey(name: name))
     }
 
     /// Releases the portal's lock (a closed connection releases it too).
-    public func unlockPortal(host: String) throws {
-        try connection.advisoryUnlock(Self.portalLockKey(host: host))
+    public func unlockPortal(name: String) throws {
+        try connection.advisoryUnlock(Self.portalLockKey(name: name))
     }
 }

@@ -3,14 +3,16 @@ import Star
 
 /// The run log: `etl.portal` and `etl.sync_run` rows.
 extension StarLoader {
-    /// The portal's id, creating its `etl.portal` row; the time zone is refreshed when given.
-    public func registerPortal(host: String, timeZone: String?) throws -> Int64 {
+    /// The id of the portal named `name`, creating its `etl.portal` row; the host is recorded (a
+    /// new host under the same name keeps the rows) and the time zone refreshed when given.
+    public func registerPortal(name: String, host: String, timeZone: String?) throws -> Int64 {
         let result = try connection.execute(
             """
-            INSERT INTO etl.portal (host, time_zone) VALUES ($1, $2)
-            ON CONFLICT (host) DO UPDATE SET time_zone = COALESCE(EXCLUDED.time_zone, etl.portal.time_zone), updated_at = now()
+            INSERT INTO etl.portal (name, host, time_zone) VALUES ($1, $2, $3)
+            ON CONFLICT (name) DO UPDATE SET host = EXCLUDED.host,
+                time_zone = COALESCE(EXCLUDED.time_zone, etl.portal.time_zone), updated_at = now()
             RETURNING portal_id
-            """, [host, timeZone])
+            """, [name, host, timeZone])
         guard let id = result.scalar.flatMap({ Int64($0) }) else {
             throw PostgresError(code: .unexpectedResult, message: "etl.portal returned no id")
         }
@@ -28,9 +30,10 @@ extension StarLoader {
     }
 
     /// Starts a run row (committed at once, so a crash leaves a trace).
-    public func startRun(portalID: Int64, mode: String) throws -> Int64 {
+    public func startRun(portalID: Int64, mode: String, worker: String? = nil) throws -> Int64 {
         let result = try connection.execute(
-            "INSERT INTO etl.sync_run (portal_id, mode) VALUES ($1, $2) RETURNING run_id", [String(portalID), mode])
+            "INSERT INTO etl.sync_run (portal_id, mode, worker) VALUES ($1, $2, $3) RETURNING run_id",
+            [String(portalID), mode, worker])
         guard let id = result.scalar.flatMap({ Int64($0) }) else {
             throw PostgresError(code: .unexpectedResult, message: "etl.sync_run returned no id")
         }

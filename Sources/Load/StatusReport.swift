@@ -23,14 +23,14 @@ public struct StatusReport: Sendable {
         var sections: [Section] = []
         let streams = try connection.execute(
             """
-            SELECT p.host, p.time_zone, s.stream,
+            SELECT p.name, p.time_zone, s.stream,
                    to_char(s.watermark_time AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
                            'YYYY-MM-DD HH24:MI:SS') || ' ' || coalesce(p.time_zone, 'UTC'),
                    s.watermark_id,
                    CASE WHEN s.watermark_time IS NULL THEN NULL
                         ELSE date_trunc('second', now() - s.watermark_time)::text END AS lag,
                    s.pass_started_at IS NOT NULL AS pass_unfinished
-            FROM etl.portal p LEFT JOIN etl.sync_state s USING (portal_id) ORDER BY p.host, s.stream
+            FROM etl.portal p LEFT JOIN etl.sync_state s USING (portal_id) ORDER BY p.name, s.stream
             """)
         sections.append(
             Section(
@@ -39,7 +39,7 @@ public struct StatusReport: Sendable {
                 rows: streams.rows))
         let children = try connection.execute(
             """
-            SELECT p.host, coalesce(replace(p.product_rows_mode, '_', ' '), 'not probed yet'),
+            SELECT p.name, coalesce(replace(p.product_rows_mode, '_', ' '), 'not probed yet'),
                    coalesce(to_char(p.product_rows_probed_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
                                     'YYYY-MM-DD HH24:MI'), ''),
                    coalesce(left(p.product_rows_reason, 100), ''),
@@ -47,7 +47,7 @@ public struct StatusReport: Sendable {
                    coalesce(left(p.deal_product_rows_reason, 100), ''),
                    coalesce(to_char(p.children_audited_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
                                     'YYYY-MM-DD HH24:MI'), 'never')
-            FROM etl.portal p ORDER BY p.host
+            FROM etl.portal p ORDER BY p.name
             """)
         sections.append(
             Section(
@@ -57,9 +57,29 @@ public struct StatusReport: Sendable {
                     "why (deals)", "last children audit",
                 ],
                 rows: children.rows))
+        let jobs = try connection.execute(
+            """
+            SELECT p.name, p.host, j.schedule, CASE WHEN j.enabled THEN 'yes' ELSE 'no (not configured)' END,
+                   to_char(j.due_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval, 'YYYY-MM-DD HH24:MI:SS')
+                       || ' ' || coalesce(p.time_zone, 'UTC'),
+                   CASE WHEN j.lease_expires_at > now() THEN j.lease_owner END,
+                   CASE WHEN j.lease_expires_at > now() THEN date_trunc('second', j.lease_expires_at - now())::text END,
+                   j.failures, j.last_status, left(j.last_error, 80)
+            FROM etl.portal_job j JOIN etl.portal p USING (portal_id) ORDER BY p.name
+            """)
+        if !jobs.rows.isEmpty {
+            sections.append(
+                Section(
+                    title: "schedules (b24pg worker)",
+                    header: [
+                        "portal", "host", "schedule", "enabled", "next due (portal time)", "lease holder",
+                        "lease left", "failures in a row", "last outcome", "last error",
+                    ],
+                    rows: jobs.rows))
+        }
         let recent = try connection.execute(
             """
-            SELECT r.run_id, p.host, r.mode, r.status,
+            SELECT r.run_id, p.name, r.mode, r.status,
                    to_char(r.started_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval, 'YYYY-MM-DD HH24:MI:SS')
                        || ' ' || coalesce(p.time_zone, 'UTC'),
                    round(extract(epoch FROM coalesce(r.finished_at, now()) - r.started_at)::numeric, 1),
@@ -107,7 +127,7 @@ public struct StatusReport: Sendable {
             """
             WITH last AS (
                 SELECT DISTINCT ON (r.portal_id) r.* FROM etl.sync_run r ORDER BY r.portal_id, r.run_id DESC)
-            SELECT p.host, l.run_id::text, w.text
+            SELECT p.name, l.run_id::text, w.text
             FROM last l JOIN etl.portal p USING (portal_id)
             CROSS JOIN LATERAL (
                 SELECT 'the delete scan would have marked ' || l.deletes_refused
@@ -118,14 +138,14 @@ public struct StatusReport: Sendable {
                 SELECT 'the webhook''s user ' || l.portal_user_id || ' is not an administrator: '
                        || 'leads this user cannot see are not exported'
                 WHERE l.portal_user_admin = false) w(text)
-            ORDER BY p.host, w.text
+            ORDER BY p.name, w.text
             """)
         if !warnings.rows.isEmpty {
             sections.append(Section(title: "warnings", header: ["portal", "run", "warning"], rows: warnings.rows))
         }
         let rejected = try connection.execute(
             """
-            SELECT x.run_id::text, p.host, x.entity, x.record_id::text, x.field, left(x.reason, 80)
+            SELECT x.run_id::text, p.name, x.entity, x.record_id::text, x.field, left(x.reason, 80)
             FROM etl.rejected_record x JOIN etl.portal p USING (portal_id)
             ORDER BY x.run_id DESC, x.entity, x.record_id LIMIT 20
             """)

@@ -20,6 +20,8 @@ public final class SyncEngine: Sendable {
     public let database: DatabaseWorker
     /// The portal's host, as `etl.portal` records it.
     public let host: String
+    /// The portal's name, which keys its `etl.portal` row and its lock.
+    public let name: String
     /// How to run.
     public let options: SyncOptions
     /// Where events go.
@@ -30,21 +32,22 @@ public final class SyncEngine: Sendable {
 
     /// An engine for one portal.
     public init(
-        client: BitrixClient, database: DatabaseWorker, host: String, options: SyncOptions, log: RunLog,
-        clock: any ClientClock, streams: [any SyncStream] = SyncStreams.standard
+        client: BitrixClient, database: DatabaseWorker, host: String, name: String? = nil, options: SyncOptions,
+        log: RunLog, clock: any ClientClock, streams: [any SyncStream] = SyncStreams.standard
     ) {
         self.client = client
         self.database = database
         self.host = host
+        self.name = name ?? host
         self.options = options
         self.log = log
         self.clock = clock
         self.streams = streams
     }
 
-    /// The advisory-lock key of a portal: one sync per portal and database at a time.
-    public static func lockKey(host: String) -> Int64 {
-        StarLoader.portalLockKey(host: host)
+    /// The advisory-lock key of the portal named `name`: one sync per portal and database at a time.
+    public static func lockKey(name: String) -> Int64 {
+        StarLoader.portalLockKey(name: name)
     }
 
     /// Runs one sync.
@@ -54,36 +57,37 @@ public final class SyncEngine: Sendable {
     ///   was recorded as failed and the lock released.
     public func run() async throws -> SyncSummary {
         let started = clock.now()
-        let (host, mode) = (self.host, options.mode)
-        guard try await database.run({ try $0.tryLockPortal(host: host) }) else { throw SyncError.locked(host) }
+        let (host, name, mode, worker) = (self.host, self.name, options.mode, options.worker)
+        guard try await database.run({ try $0.tryLockPortal(name: name) }) else { throw SyncError.locked(name) }
         let runID: Int64
         let portalID: Int64
         do {
             (portalID, runID) = try await database.run { loader in
-                let portalID = try loader.registerPortal(host: host, timeZone: nil)
+                let portalID = try loader.registerPortal(name: name, host: host, timeZone: nil)
                 try loader.closeInterruptedRuns(portalID: portalID)
-                return (portalID, try loader.startRun(portalID: portalID, mode: mode.name))
+                return (portalID, try loader.startRun(portalID: portalID, mode: mode.name, worker: worker))
             }
         } catch {
-            _ = try? await database.run { try $0.unlockPortal(host: host) }
+            _ = try? await database.run { try $0.unlockPortal(name: name) }
             throw error
         }
         do {
             let summary = try await sync(portalID: portalID, runID: runID, started: started)
-            _ = try? await database.run { try $0.unlockPortal(host: host) }
+            _ = try? await database.run { try $0.unlockPortal(name: name) }
             return summary
         } catch let error as SyncError where error.kind == .unsupportedPortal {
             // Nothing to export: the run and the portal row it created are gone again.
-            _ = try? await database.run { try $0.unlockPortal(host: host) }
+            _ = try? await database.run { try $0.unlockPortal(name: name) }
             log.event(LogKey.Event.portalUnsupported, level: .error, [LogKey.error: "\(error.message)"])
             throw error
         } catch {
             let counters = requestCounters
-            let message = String(describing: error)
+            let message =
+                Task.isCancelled ? "interrupted: the worker is shutting down or lost its lease" : String(describing: error)
             _ = try? await database.run {
                 try $0.finishRun(runID: runID, succeeded: false, counters: counters, error: message)
             }
-            _ = try? await database.run { try $0.unlockPortal(host: host) }
+            _ = try? await database.run { try $0.unlockPortal(name: name) }
             log.event(LogKey.Event.runFailed, level: .error, [LogKey.run: "\(runID)", LogKey.error: "\(message)"])
             throw error
         }
@@ -144,9 +148,9 @@ public final class SyncEngine: Sendable {
         (read.dealCategories, read.dealStages) = ReferenceTransformer.deals(
             categories: answer.dealCategories, statuses: answer.statuses ?? [])
         let reference = read
-        let host = self.host
+        let (host, name) = (self.host, self.name)
         let viewState = try await database.run { loader in
-            _ = try loader.registerPortal(host: host, timeZone: answer.time.offsetText)
+            _ = try loader.registerPortal(name: name, host: host, timeZone: answer.time.offsetText)
             return try loader.loadReference(portalID: portalID, reference)
         }
         switch viewState {

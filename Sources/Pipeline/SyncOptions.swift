@@ -41,12 +41,14 @@ public struct SyncOptions: Sendable {
     public var auditEvery: Int64
     /// Audit the children of every live lead in this run, whenever the last audit was.
     public var auditChildren: Bool
+    /// The worker running the sync (recorded in `etl.sync_run.worker`); `nil` for `b24pg sync`.
+    public var worker: String?
 
     /// Options with production defaults.
     public init(
         mode: SyncMode = .incremental, reconcile: Bool = true, overlapSeconds: Int64 = 300, leadsPerChunk: Int = 2_500,
         detailConcurrency: Int = 2, deleteGuard: DeleteGuard = DeleteGuard(), strict: Bool = false,
-        auditEvery: Int64 = 86_400, auditChildren: Bool = false
+        auditEvery: Int64 = 86_400, auditChildren: Bool = false, worker: String? = nil
     ) {
         self.mode = mode
         self.reconcile = reconcile
@@ -57,5 +59,6 @@ public struct SyncOptions: Sendable {
         self.strict = strict
         self.auditEvery = max(0, auditEvery)
         self.auditChildren = auditChildren
+        self.worker = worker
     }
 }

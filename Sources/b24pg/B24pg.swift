@@ -16,7 +16,8 @@ struct B24pg: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Migrate.self, SyncCommand.self, StatusCommand.self, ReportCommand.self, Sim.self, DemoCommand.self,
+            Migrate.self, SyncCommand.self, WorkerCommand.self, StatusCommand.self, ReportCommand.self, Sim.self,
+            DemoCommand.self,
         ]
     )
 

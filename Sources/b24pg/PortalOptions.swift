@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bitrix24
+import Config
 import Foundation
 
 /// Which portal to read and how politely: `--webhook-url` (or `B24_WEBHOOK_URL`), `--rate`, `--burst`.
@@ -9,6 +10,13 @@ struct PortalOptions: ParsableArguments {
         help: ArgumentHelp(
             "Incoming webhook https://PORTAL/rest/USER_ID/CODE/ (default: $B24_WEBHOOK_URL).", valueName: "url"))
     var webhookURL: String?
+
+    @Option(
+        name: .customLong("portal-name"),
+        help: ArgumentHelp(
+            "The name etl.portal keys the portal by (default: its host, with :port when not the default).",
+            valueName: "name"))
+    var portalName: String?
 
     @Option(help: "Requests per second the portal allows (Enterprise: 5).")
     var rate = 2.0
@@ -46,6 +54,16 @@ struct PortalOptions: ParsableArguments {
         } catch {
             throw RunFailure(message: String(describing: error), exitCode: ExitStatus.usage)
         }
+    }
+
+    /// The portal's name: `--portal-name`, else the webhook's host (with a port other than the default).
+    func name(_ credentials: Credentials) throws -> String {
+        guard let portalName else { return credentials.endpoint.defaultName }
+        guard PortalEntry.isValidName(portalName) else {
+            throw RunFailure(
+                message: "--portal-name must be 1 to 100 letters, digits, '.', '_', ':' or '-'", exitCode: ExitStatus.usage)
+        }
+        return portalName
     }
 
     /// A client for the portal on the real transport and clock.

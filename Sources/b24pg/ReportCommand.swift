@@ -15,8 +15,8 @@ struct ReportCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A portal host to report on; repeat for several, one part each (default: every synced portal).",
-            valueName: "host"))
+            "A portal to report on, by name (its host unless a config file named it); repeat for several (default: every synced portal).",
+            valueName: "name"))
     var portal: [String] = []
 
     @Option(help: "Days of the daily trend.")

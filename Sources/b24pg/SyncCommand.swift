@@ -1,6 +1,7 @@
 import ArgumentParser
 import B24Core
 import Bitrix24
+import Config
 import Foundation
 import LibPQ
 import Load
@@ -69,17 +70,8 @@ struct SyncCommand: AsyncParsableCommand {
         help: "Audit the children of every live lead in this run, whenever the last audit was.")
     var auditChildren = false
 
-    /// `24h`, `90m`, `3600s`, `7d` or a bare number of seconds, in seconds.
-    static func seconds(_ text: String) -> Int64? {
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
-        if let unit = text.last.flatMap({ units[$0] }), let value = Int64(text.dropLast()), value >= 0 {
-            return value * unit
-        }
-        return Int64(text).flatMap { $0 >= 0 ? $0 : nil }
-    }
-
     func validate() throws {
-        guard Self.seconds(auditEvery) != nil else {
+        guard DurationText.seconds(auditEvery) != nil else {
             throw ValidationError("--audit-every must be a duration like 24h, 90m, 3600s or 7d")
         }
         if full, since != nil { throw ValidationError("--full and --since cannot be combined") }
@@ -109,10 +101,11 @@ struct SyncCommand: AsyncParsableCommand {
         let log = RunLog.standardError(format: logFormat, interactive: isatty(STDERR_FILENO) == 1)
         let engine = SyncEngine(
             client: client, database: DatabaseWorker(connection: connection), host: credentials.endpoint.host,
+            name: try portal.name(credentials),
             options: SyncOptions(
                 mode: mode, reconcile: !noReconcile, leadsPerChunk: chunkSize,
                 deleteGuard: DeleteGuard(maxShare: maxDeleteShare, allowMassDelete: allowMassDelete), strict: strict,
-                auditEvery: Self.seconds(auditEvery) ?? 86_400, auditChildren: auditChildren),
+                auditEvery: DurationText.seconds(auditEvery) ?? 86_400, auditChildren: auditChildren),
             log: log,
             clock: SystemClientClock())
         do {

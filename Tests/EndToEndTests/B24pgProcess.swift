@@ -79,6 +79,9 @@ enum B24pgProcess {
             baseURL = String(found[..<end.lowerBound])
         }
 
+        /// The name `b24pg sync` gives the portal without a config: `127.0.0.1:PORT`.
+        var portalName: String { String(baseURL.dropFirst("http://".count)) }
+
         /// Stops the simulator.
         func stop() {
             if child.isRunning { child.kill() }

@@ -65,7 +65,7 @@ struct SyncCommandTests {
             ])
             #expect(first.code == 0)
             // Hold the portal's lock the way a running sync does.
-            #expect(try holder.tryAdvisoryLock(SyncEngine.lockKey(host: "127.0.0.1")))
+            #expect(try holder.tryAdvisoryLock(SyncEngine.lockKey(name: sim.portalName)))
             let second = try await B24pgProcess.run([
                 "sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook,
             ])

@@ -11,15 +11,15 @@ struct RunBookkeepingTests {
         try TestDatabase.with(migrated: true) { target in
             let loader = StarLoader(connection: try Connection(target))
             let other = try Connection(target)
-            #expect(try loader.tryLockPortal(host: "a.example"))
-            #expect(try !other.tryAdvisoryLock(StarLoader.portalLockKey(host: "a.example")))
-            let portal = try loader.registerPortal(host: "a.example", timeZone: "+03:00")
+            #expect(try loader.tryLockPortal(name: "a.example"))
+            #expect(try !other.tryAdvisoryLock(StarLoader.portalLockKey(name: "a.example")))
+            let portal = try loader.registerPortal(name: "a.example", host: "a.example", timeZone: "+03:00")
             let run = try loader.startRun(portalID: portal, mode: "incremental")
             try loader.finishRun(
                 runID: run, succeeded: false, counters: RunCounters(requests: 3, retries: 1, throttled: 0),
                 error: "portal down")
-            try loader.unlockPortal(host: "a.example")
-            #expect(try other.tryAdvisoryLock(StarLoader.portalLockKey(host: "a.example")))
+            try loader.unlockPortal(name: "a.example")
+            #expect(try other.tryAdvisoryLock(StarLoader.portalLockKey(name: "a.example")))
             let row = try other.execute(
                 "SELECT status, error, http_requests, retries FROM etl.sync_run WHERE run_id = $1", [String(run)]
             ).rows

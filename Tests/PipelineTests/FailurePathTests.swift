@@ -61,8 +61,8 @@ struct FailurePathTests {
             #expect(runs.count == 1)
             #expect(runs.first?[0] == "failed")
             #expect(runs.first?[1]?.contains("42501") == true, "\(runs)")
-            #expect(try admin.tryAdvisoryLock(SyncEngine.lockKey(host: "sim.example")))
-            _ = try admin.advisoryUnlock(SyncEngine.lockKey(host: "sim.example"))
+            #expect(try admin.tryAdvisoryLock(SyncEngine.lockKey(name: "sim.example")))
+            _ = try admin.advisoryUnlock(SyncEngine.lockKey(name: "sim.example"))
             let summary = try await harness.sync(admin)
             #expect(summary.leads == 120)
             #expect(

@@ -10,6 +10,11 @@ import Testing
 @Suite("b24pg sync into a real PostgreSQL from the simulated portal", .timeLimit(.minutes(10)))
 struct SyncTests {
     /// Checks every lead, product row, binding and history record in `dw` against the portal's data.
+    /// Orders `[lead, contact]` pairs by lead, then contact.
+    static func pairOrder(_ left: [Int64], _ right: [Int64]) -> Bool {
+        left.lexicographicallyPrecedes(right)
+    }
+
     static func expectMatches(
         _ connection: Connection, _ data: PortalDataset, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
@@ -59,14 +64,13 @@ struct SyncTests {
         let links = try connection.execute(
             "SELECT lead_id, contact_id FROM dw.bridge_lead_contact WHERE lead_id IN (SELECT lead_id FROM dw.fact_lead WHERE NOT is_deleted)"
         ).rows
-        let expectedLinks = data.leadIDs.flatMap { id in
-            (data.bindings[id] ?? []).map { [String(id), String($0.contactID)] }
+        let expectedLinks: [[Int64]] = data.leadIDs.flatMap { id in
+            (data.bindings[id] ?? []).map { [id, $0.contactID] }
         }
-        .sorted { ($0[0].count, $0[0], $0[1].count, $0[1]) < ($1[0].count, $1[0], $1[1].count, $1[1]) }
+        let shownLinks: [[Int64]] = links.map { $0.compactMap { $0.flatMap { Int64($0) } } }
         #expect(
-            links.map { $0.compactMap { $0 } }.sorted {
-                ($0[0].count, $0[0], $0[1].count, $0[1]) < ($1[0].count, $1[0], $1[1].count, $1[1])
-            } == expectedLinks, sourceLocation: sourceLocation)
+            shownLinks.sorted(by: Self.pairOrder) == expectedLinks.sorted(by: Self.pairOrder),
+            sourceLocation: sourceLocation)
         let history = try connection.execute("SELECT count(*), max(history_id) FROM dw.fact_lead_stage_history").rows
         #expect(history.first?[1] == data.history.last.map { String($0.id) }, sourceLocation: sourceLocation)
     }
@@ -266,11 +270,11 @@ struct SyncTests {
         let harness = try SyncHarness(leads: 100)
         try await withMigratedDatabase { connection, target in
             let holder = try Connection(target)
-            #expect(try holder.tryAdvisoryLock(SyncEngine.lockKey(host: "sim.example")))
+            #expect(try holder.tryAdvisoryLock(SyncEngine.lockKey(name: "sim.example")))
             let error = await #expect(throws: SyncError.self) { try await harness.sync(connection) }
             #expect(error?.isLocked == true)
             #expect(try connection.execute("SELECT count(*) FROM etl.sync_run").scalar == "0")
-            _ = try holder.advisoryUnlock(SyncEngine.lockKey(host: "sim.example"))
+            _ = try holder.advisoryUnlock(SyncEngine.lockKey(name: "sim.example"))
             let summary = try await harness.sync(connection)
             #expect(summary.leads == 100)
         }

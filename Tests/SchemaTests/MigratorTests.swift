@@ -35,6 +35,7 @@ struct MigratorTests {
         "019_deal_children.sql": "374060327ce4897b",
         "020_activities.sql": "e47596489bf27005",
         "021_first_touch.sql": "22e7a04c654540df",
+        "022_many_portals.sql": "72e4296329e5054a",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
@@ -71,7 +72,7 @@ struct MigratorTests {
                 "dw.fact_lead", "dw.fact_lead_activity", "dw.fact_lead_product", "dw.fact_lead_stage_history",
                 "dw.fact_lead_version",
                 "dw.lead_custom_value", "dw.lead_first_touch", "dw.lead_funnel_position", "dw.lead_stage_reached",
-                "etl.deferred_index", "etl.generated_view", "etl.lead_custom_column", "etl.portal",
+                "etl.deferred_index", "etl.generated_view", "etl.lead_custom_column", "etl.portal", "etl.portal_job",
                 "etl.rejected_record",
                 "etl.schema_migrations", "etl.sync_run",
                 "etl.sync_state",
@@ -90,7 +91,7 @@ struct MigratorTests {
 
             let amount = try connection.execute(
                 """
-                INSERT INTO etl.portal (host) VALUES ('p.example') RETURNING portal_id
+                INSERT INTO etl.portal (name, host) VALUES ('p.example', 'p.example') RETURNING portal_id
                 """
             ).scalar
             try connection.execute(

@@ -70,5 +70,15 @@ public enum LogKey {
         public static let dimensionsRefreshed = "dimensions_refreshed"
         /// `mart.lead_custom_fields` rebuilt for changed field definitions, or left as it was.
         public static let customFieldView = "custom_field_view"
+        /// A worker started: its id, concurrency and portals.
+        public static let workerStarted = "worker_started"
+        /// A worker claimed a due portal.
+        public static let jobClaimed = "job_claimed"
+        /// A worker's sync of a portal ended: succeeded, failed (with its back-off) or released.
+        public static let jobFinished = "job_finished"
+        /// A worker lost a portal's lease to another worker and stopped its sync.
+        public static let leaseLost = "lease_lost"
+        /// A worker stops: no new claims; running syncs end after the chunk they are writing.
+        public static let workerStopping = "worker_stopping"
     }
 }

@@ -24,6 +24,13 @@ public struct RunLog: Sendable {
     /// A log that drops everything (tests, benchmarks).
     public static let discarding = RunLog(logger: Logger(label: "b24pg") { _ in SwiftLogNoOpLogHandler() })
 
+    /// The same log with `portal=` on every event (a worker's syncs share one output).
+    public func with(portal: String) -> RunLog {
+        var logger = self.logger
+        logger[metadataKey: LogKey.portal] = "\(portal)"
+        return RunLog(logger: logger, terminal: nil)
+    }
+
     /// Logs an event with fields.
     public func event(_ name: String, level: Logger.Level = .info, _ fields: Logger.Metadata = [:]) {
         logger.log(level: level, "\(name)", metadata: fields)
