@@ -109,7 +109,9 @@ private struct Reader {
         return text
     }
 
-    func number(_ table: TOMLTable, _ key: String, in name: String, atLeast low: Double) throws(ConfigError)
+    func number(
+        _ table: TOMLTable, _ key: String, in name: String, atLeast low: Double
+    ) throws(ConfigError)
         -> Double?
     {
         guard let value = table[key] else { return nil }
@@ -127,7 +129,9 @@ private struct Reader {
         return number
     }
 
-    func duration(_ table: TOMLTable, _ key: String, in name: String, atLeast low: Int64) throws(ConfigError)
+    func duration(
+        _ table: TOMLTable, _ key: String, in name: String, atLeast low: Int64
+    ) throws(ConfigError)
         -> Int64?
     {
         guard let text = try string(table, key, in: name) else { return nil }
@@ -138,7 +142,9 @@ private struct Reader {
     }
 
     /// `base` inline (when allowed), `base_env` or `base_file`: exactly one, resolved.
-    func reference(_ table: TOMLTable, table name: String, base: String, inlineAllowed: Bool) throws(ConfigError)
+    func reference(
+        _ table: TOMLTable, table name: String, base: String, inlineAllowed: Bool
+    ) throws(ConfigError)
         -> String?
     {
         let given = [base, base + "_env", base + "_file"].filter { table[$0] != nil }
@@ -178,7 +184,9 @@ private struct Reader {
         return settings
     }
 
-    func settings(_ table: TOMLTable, table name: String, over base: PortalSettings) throws(ConfigError)
+    func settings(
+        _ table: TOMLTable, table name: String, over base: PortalSettings
+    ) throws(ConfigError)
         -> PortalSettings
     {
         var settings = base

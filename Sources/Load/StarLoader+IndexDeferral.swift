@@ -21,28 +21,45 @@ extension StarLoader {
     /// drops it. Returns how many were set aside.
     public func deferIndexesIfStarEmpty() throws -> Int {
         var deferred = 0
-        try connection.transaction {
-            try connection.execute("SELECT pg_advisory_xact_lock($1)", ids: [Self.indexLockKey])
-            let tables: [StarTable] = [
-                .factLead, .factLeadProduct, .bridgeLeadContact, .factLeadStageHistory,
-                StarTable("dw.lead_stage_reached", columns: [], key: []),
-            ]
-            guard try areEmpty(tables, portalID: nil) else { return }
-            let indexes = try connection.execute(
-                """
-                SELECT indexname, tablename, indexdef FROM pg_indexes
-                WHERE schemaname = 'dw' AND indexname = ANY($1::text[]) ORDER BY indexname
-                """, ["{" + Self.deferrableIndexes.joined(separator: ",") + "}"])
-            for row in indexes.rows {
-                guard let name = row[0], let table = row[1], let definition = row[2] else { continue }
+        let tables: [StarTable] = [
+            .factLead, .factLeadProduct, .bridgeLeadContact, .factLeadStageHistory,
+            StarTable("dw.lead_stage_reached", columns: [], key: []),
+        ]
+        do {
+            try connection.transaction {
+                try connection.execute("SELECT pg_advisory_xact_lock($1)", ids: [Self.indexLockKey])
+                // Every table at once, or not at all: other portals' syncs (a worker runs several)
+                // may be reading them, and dropping indexes one table after another while they
+                // wait could deadlock with them. A table in use means the star is not empty anyway.
+                try connection.execute("SET LOCAL lock_timeout = '200ms'")
                 try connection.execute(
-                    """
-                    INSERT INTO etl.deferred_index (index_name, table_name, definition) VALUES ($1, $2, $3)
-                    ON CONFLICT (index_name) DO NOTHING
-                    """, [name, table, definition])
-                try connection.execute("DROP INDEX IF EXISTS \(SQLIdentifier.quoted(schema: "dw", name))")
-                deferred += 1
+                    "LOCK TABLE \(tables.map(\.name).joined(separator: ", ")) IN ACCESS EXCLUSIVE MODE")
+                deferred = try dropDeferrableIndexes(ifEmpty: tables)
             }
+        } catch let error as PostgresError where ["55P03", "40P01"].contains(error.sqlState ?? "") {
+            return 0
+        }
+        return deferred
+    }
+
+    /// Drops the deferrable indexes when `tables` hold no row, recording each definition first.
+    private func dropDeferrableIndexes(ifEmpty tables: [StarTable]) throws -> Int {
+        guard try areEmpty(tables, portalID: nil) else { return 0 }
+        let indexes = try connection.execute(
+            """
+            SELECT indexname, tablename, indexdef FROM pg_indexes
+            WHERE schemaname = 'dw' AND indexname = ANY($1::text[]) ORDER BY indexname
+            """, ["{" + Self.deferrableIndexes.joined(separator: ",") + "}"])
+        var deferred = 0
+        for row in indexes.rows {
+            guard let name = row[0], let table = row[1], let definition = row[2] else { continue }
+            try connection.execute(
+                """
+                INSERT INTO etl.deferred_index (index_name, table_name, definition) VALUES ($1, $2, $3)
+                ON CONFLICT (index_name) DO NOTHING
+                """, [name, table, definition])
+            try connection.execute("DROP INDEX IF EXISTS \(SQLIdentifier.quoted(schema: "dw", name))")
+            deferred += 1
         }
         return deferred
     }

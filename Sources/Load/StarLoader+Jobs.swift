@@ -27,7 +27,9 @@ extension StarLoader {
 
     /// Claims the portal due longest among those `names` (not in `excluded`) whose lease is free
     /// or expired, for `owner`, for `leaseSeconds`; `nil` when none is due.
-    public func claimJob(owner: String, leaseSeconds: Int64, names: [String], excluded: [Int64] = []) throws
+    public func claimJob(
+        owner: String, leaseSeconds: Int64, names: [String], excluded: [Int64] = []
+    ) throws
         -> PortalJob?
     {
         let row = try connection.execute(
@@ -71,7 +73,8 @@ extension StarLoader {
         let (due, status, error, failures): (Int64, String, String?, String)
         switch outcome {
         case .succeeded(let next): (due, status, error, failures) = (next, "succeeded", nil, "0")
-        case .failed(let retry, let message): (due, status, error, failures) = (retry, "failed", message, "failures + 1")
+        case .failed(let retry, let message):
+            (due, status, error, failures) = (retry, "failed", message, "failures + 1")
         case .released(let again, let reason): (due, status, error, failures) = (again, "released", reason, "failures")
         }
         return try connection.execute(

@@ -33,6 +33,9 @@ public final class StarLoader {
         try prepare()
         var state = CustomFieldViewState.unchanged
         try connection.transaction {
+            // One portal's reference load at a time in the database: each may rebuild the shared
+            // mart.lead_custom_fields, and two rebuilds interleaved deadlock.
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", ids: [Self.referenceLockKey])
             try stage(.dimStatus, reference.stages) { writer, row in writer.append(status: row, portalID: portalID) }
             try stage(.dimSource, reference.sources) { writer, row in writer.append(source: row, portalID: portalID) }
             try stage(.dimUser, reference.users) { writer, row in writer.append(user: row, portalID: portalID) }
@@ -52,11 +55,23 @@ public final class StarLoader {
                 try connection.execute(table.upsertFromStaging())
             }
             try SQLScript.referenceFinish.run(on: connection, ids: [portalID])
-            let answer = try connection.execute("SELECT etl.refresh_lead_custom_fields()").scalar
-            state = CustomFieldViewState(rawValue: answer ?? "") ?? .usedByOtherViews
+            // A reader or another portal's sync holding what the rebuild needs past its wait: the
+            // old view stays (`busy`) and the next run tries again; the reference data commits.
+            try connection.execute("SAVEPOINT refresh_view")
+            do {
+                let answer = try connection.execute("SELECT etl.refresh_lead_custom_fields()").scalar
+                state = CustomFieldViewState(rawValue: answer ?? "") ?? .usedByOtherViews
+                try connection.execute("RELEASE SAVEPOINT refresh_view")
+            } catch let error as PostgresError where ["55P03", "40P01"].contains(error.sqlState ?? "") {
+                try connection.execute("ROLLBACK TO SAVEPOINT refresh_view")
+                state = .busy
+            }
         }
         return state
     }
+
+    /// The transaction-level advisory lock that serialises reference loads across portals.
+    static let referenceLockKey = Int64(bitPattern: StableHash.fnv1a64("b24pg.reference"))
 
     /// COPYs `rows` into `table`'s staging table, each encoded by `encode`.
     @discardableResult

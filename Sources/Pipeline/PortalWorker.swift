@@ -131,7 +131,10 @@ public final class PortalWorker: Sendable {
         guard let portal = portals[job.name] else { return .finished }
         log.event(
             LogKey.Event.jobClaimed,
-            [LogKey.portal: "\(job.name)", "worker": "\(identity)", "due_at": "\(job.dueAt)", "failures": "\(job.failures)"])
+            [
+                LogKey.portal: "\(job.name)", "worker": "\(identity)", "due_at": "\(job.dueAt)",
+                "failures": "\(job.failures)",
+            ])
         let outcome: PortalJobOutcome
         var fields: [String: String] = [:]
         do {
@@ -187,7 +190,10 @@ public final class PortalWorker: Sendable {
             try Task.checkCancellation()
             // A failed renewal (the database briefly away) is tried again next time; the advisory
             // lock keeps a second sync of the portal out even if the lease runs out meanwhile.
-            guard let renewed = try? await coordinator.run({ try $0.renewLease(portalID: portalID, owner: owner, leaseSeconds: lease) })
+            guard
+                let renewed = try? await coordinator.run({
+                    try $0.renewLease(portalID: portalID, owner: owner, leaseSeconds: lease)
+                })
             else { continue }
             guard renewed else { return }
             state.withLock { $0.report.leaseRenewals += 1 }

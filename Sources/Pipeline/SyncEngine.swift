@@ -83,7 +83,8 @@ public final class SyncEngine: Sendable {
         } catch {
             let counters = requestCounters
             let message =
-                Task.isCancelled ? "interrupted: the worker is shutting down or lost its lease" : String(describing: error)
+                Task.isCancelled
+                ? "interrupted: the worker is shutting down or lost its lease" : String(describing: error)
             _ = try? await database.run {
                 try $0.finishRun(runID: runID, succeeded: false, counters: counters, error: message)
             }

@@ -61,7 +61,8 @@ struct PortalOptions: ParsableArguments {
         guard let portalName else { return credentials.endpoint.defaultName }
         guard PortalEntry.isValidName(portalName) else {
             throw RunFailure(
-                message: "--portal-name must be 1 to 100 letters, digits, '.', '_', ':' or '-'", exitCode: ExitStatus.usage)
+                message: "--portal-name must be 1 to 100 letters, digits, '.', '_', ':' or '-'",
+                exitCode: ExitStatus.usage)
         }
         return portalName
     }

@@ -101,7 +101,11 @@ struct WorkerCommand: AsyncParsableCommand {
             try await worker.register()
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [.init(service: WorkerService(worker: worker))],
+                    services: [
+                        .init(
+                            service: WorkerService(worker: worker), successTerminationBehavior: .gracefullyShutdownGroup
+                        )
+                    ],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: log.logger))
             try await group.run()
         } catch {

@@ -34,7 +34,9 @@ struct WorkerPortals: Sendable {
 
     /// One incremental sync of a claimed portal on a connection of its own, with the portal's own
     /// rate limiter and settings.
-    func sync(connectionString: ConnectionString, transport: AsyncHTTPTransport, worker: String, log: RunLog)
+    func sync(
+        connectionString: ConnectionString, transport: AsyncHTTPTransport, worker: String, log: RunLog
+    )
         -> PortalWorker.Sync
     {
         let entries = self.entries

@@ -1,5 +1,5 @@
-import Foundation
 import Config
+import Foundation
 import Testing
 
 @Suite("The config file: values, references and errors that name the line and key")

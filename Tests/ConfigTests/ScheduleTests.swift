@@ -26,8 +26,9 @@ struct ScheduleTests {
 
     @Test("the stored text reads back as the same schedule")
     func stored() {
-        for schedule in [Schedule.every(seconds: 900), .every(seconds: 7_200), .every(seconds: 90), .daily(minuteOfDay: 5)]
-        {
+        for schedule in [
+            Schedule.every(seconds: 900), .every(seconds: 7_200), .every(seconds: 90), .daily(minuteOfDay: 5),
+        ] {
             #expect(Schedule(stored: schedule.description) == schedule, "\(schedule)")
         }
         #expect(Schedule.daily(minuteOfDay: 150).description == "daily 02:30")

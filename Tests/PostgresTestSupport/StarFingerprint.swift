@@ -26,16 +26,24 @@ public enum StarFingerprint {
 
     /// `table: rows md5` for every star table.
     public static func take(_ connection: Connection) throws -> [String] {
+        try take(connection, portal: nil)
+    }
+
+    /// `table: rows md5` for every star table, of the portal named `portal` only (then without
+    /// `portal_id`, so two databases that numbered their portals differently compare).
+    public static func take(_ connection: Connection, portal: String?) throws -> [String] {
         try tables.map { table in
             let columns = try connection.execute(
                 """
                 SELECT column_name FROM information_schema.columns
                 WHERE table_schema || '.' || table_name = $1 ORDER BY ordinal_position
                 """, [table.name]
-            ).rows.compactMap { $0[0] }.filter { !table.excluded.contains($0) }
+            ).rows.compactMap { $0[0] }.filter { !table.excluded.contains($0) && (portal == nil || $0 != "portal_id") }
             let list = columns.map { SQLIdentifier.quoted($0) }.joined(separator: ", ")
+            let filter = portal == nil ? "" : "WHERE portal_id = (SELECT portal_id FROM etl.portal WHERE name = $1)"
             let result = try connection.execute(
-                "SELECT count(*), md5(coalesce(string_agg(row_text, '|'), '')) FROM (SELECT ROW(\(list))::text AS row_text FROM \(table.name) ORDER BY \(table.order)) t"
+                "SELECT count(*), md5(coalesce(string_agg(row_text, '|'), '')) FROM (SELECT ROW(\(list))::text AS row_text FROM \(table.name) \(filter) ORDER BY \(table.order)) t",
+                portal.map { [$0] } ?? []
             )
             return "\(table.name): \(result.rows.first?[0] ?? "?") rows \(result.rows.first?[1] ?? "?")"
         }
