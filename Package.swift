@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Foundations.
@@ -66,10 +67,20 @@ let package = Package(
                 "B24Core", "Bitrix24", "Config", "Extract", "Transform", "Load", "Star",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
         // Around the flow.
+        .target(
+            name: "MetricsEndpoint",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Schema", dependencies: ["LibPQ"], resources: [.embedInCode("Migrations")],
             swiftSettings: swiftSettings),
@@ -87,8 +98,9 @@ let package = Package(
         .executableTarget(
             name: "b24pg",
             dependencies: [
-                "B24Core", "Bitrix24", "CMalloc", "Config", "FunnelReport", "LibPQ", "Load", "Pipeline", "PortalSim",
-                "Schema",
+                "B24Core", "Bitrix24", "CMalloc", "Config", "FunnelReport", "LibPQ", "Load", "MetricsEndpoint",
+                "Pipeline",
+                "PortalSim", "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -158,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "B24Core", "LibPQ", "Load", "Pipeline", "PortalSim", "PostgresTestSupport", "ProcessSupport",
+                "B24Core", "Config", "LibPQ", "Load", "Pipeline", "PortalSim", "PostgresTestSupport", "ProcessSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -172,7 +172,9 @@ private struct Reader {
     }
 
     func worker(_ table: TOMLTable) throws(ConfigError) -> WorkerSettings {
-        try allow(table, table: "worker", keys: ["concurrency", "lease", "poll", "backoff", "backoff_max"])
+        try allow(
+            table, table: "worker",
+            keys: ["concurrency", "lease", "poll", "backoff", "backoff_max", "metrics_port", "metrics_host"])
         var settings = WorkerSettings()
         if let value = try integer(table, "concurrency", in: "worker", atLeast: 1) { settings.concurrency = value }
         if let value = try duration(table, "lease", in: "worker", atLeast: 3) { settings.leaseSeconds = value }
@@ -181,6 +183,13 @@ private struct Reader {
         if let value = try duration(table, "backoff_max", in: "worker", atLeast: 1) {
             settings.backoffMaxSeconds = value
         }
+        if let value = try integer(table, "metrics_port", in: "worker", atLeast: 0) {
+            guard value <= 65_535 else {
+                throw error(table: "worker", key: "metrics_port", "must be a port, 0 to 65535")
+            }
+            settings.metricsPort = value
+        }
+        if let value = try string(table, "metrics_host", in: "worker") { settings.metricsHost = value }
         return settings
     }
 

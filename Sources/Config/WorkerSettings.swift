@@ -10,6 +10,10 @@ public struct WorkerSettings: Sendable, Equatable {
     public var backoffSeconds: Int64 = 60
     /// The longest back-off, in seconds.
     public var backoffMaxSeconds: Int64 = 21_600
+    /// The port `/metrics` is served on for Prometheus; `nil`: not served.
+    public var metricsPort: Int?
+    /// The address `/metrics` listens on.
+    public var metricsHost = "127.0.0.1"
 
     /// The defaults.
     public init() {}

@@ -86,6 +86,22 @@ extension StarLoader {
         ).affectedRows == 1
     }
 
+    /// Each stream's lag behind the database's now, in seconds, for the portals with jobs.
+    public func watermarkLags() throws -> [(portal: String, stream: String, seconds: Double)] {
+        try connection.execute(
+            """
+            SELECT p.name, s.stream, extract(epoch FROM now() - s.watermark_time)
+            FROM etl.sync_state s JOIN etl.portal p USING (portal_id) JOIN etl.portal_job j USING (portal_id)
+            WHERE j.enabled AND s.watermark_time IS NOT NULL ORDER BY 1, 2
+            """
+        ).rows.compactMap { row in
+            guard let portal = row[0], let stream = row[1], let seconds = row[2].flatMap({ Double($0) }) else {
+                return nil
+            }
+            return (portal, stream, seconds)
+        }
+    }
+
     /// The database's clock, in unix seconds.
     public func databaseNow() throws -> Int64 {
         try connection.execute("SELECT extract(epoch FROM now())::bigint").scalar.flatMap { Int64($0) } ?? 0

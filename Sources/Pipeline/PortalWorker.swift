@@ -15,6 +15,8 @@ public final class PortalWorker: Sendable {
 
     /// This worker's id in `etl.portal_job.lease_owner` and `etl.sync_run.worker`.
     public let identity: String
+    /// What it exposes to Prometheus.
+    public let metrics: WorkerMetrics
     private let coordinator: DatabaseWorker
     private let portals: [String: WorkerPortal]
     private let settings: WorkerSettings
@@ -33,9 +35,10 @@ public final class PortalWorker: Sendable {
     /// A worker for `portals`; `once`: run every portal due now once, then return.
     public init(
         identity: String, coordinator: DatabaseWorker, portals: [WorkerPortal], settings: WorkerSettings, once: Bool,
-        log: RunLog, clock: any ClientClock, sync: @escaping Sync
+        log: RunLog, clock: any ClientClock, metrics: WorkerMetrics = WorkerMetrics(), sync: @escaping Sync
     ) {
         self.identity = identity
+        self.metrics = metrics
         self.coordinator = coordinator
         self.portals = Dictionary(portals.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.settings = settings
@@ -106,13 +109,25 @@ public final class PortalWorker: Sendable {
                     ticking = true
                 }
                 switch try await group.next() {
-                case .finished: running -= 1
-                case .tick: ticking = false
+                case .finished:
+                    running -= 1
+                    await refreshLags()
+                case .tick:
+                    ticking = false
+                    await refreshLags()
                 case nil: break
                 }
             }
         }
         return report
+    }
+
+    /// Sets the watermark-lag gauges from the database (a failure leaves them as they were).
+    private func refreshLags() async {
+        guard let lags = try? await coordinator.run({ try $0.watermarkLags() }) else { return }
+        for lag in lags where portals[lag.portal] != nil {
+            metrics.watermarkLag(portal: lag.portal, stream: lag.stream, seconds: lag.seconds)
+        }
     }
 
     private func claim() async throws -> PortalJob? {
@@ -137,6 +152,8 @@ public final class PortalWorker: Sendable {
             ])
         let outcome: PortalJobOutcome
         var fields: [String: String] = [:]
+        metrics.started(portal: job.name)
+        defer { metrics.ended(portal: job.name) }
         do {
             let summary = try await withThrowingTaskGroup(of: SyncSummary?.self) { group in
                 group.addTask { try await self.sync(portal, job) }
@@ -153,6 +170,7 @@ public final class PortalWorker: Sendable {
             outcome = .succeeded(nextDue: next)
             fields = ["summary": "\(summary.line)", "next_due": "\(next)"]
             state.withLock { $0.report.succeeded += 1 }
+            metrics.succeeded(portal: job.name, summary: summary, unixTime: clock.unixTime())
         } catch is LeaseLost {
             log.event(LogKey.Event.leaseLost, level: .warning, [LogKey.portal: "\(job.name)", "worker": "\(identity)"])
             state.withLock { $0.report.released += 1 }
@@ -171,6 +189,7 @@ public final class PortalWorker: Sendable {
                 outcome = .failed(retryAt: now + wait, error: String(describing: error))
                 fields = ["backoff_s": "\(wait)", LogKey.error: "\(error)"]
                 state.withLock { $0.report.failed += 1 }
+                metrics.failed(portal: job.name)
             }
         }
         let (owner, portalID) = (identity, job.portalID)
@@ -197,6 +216,7 @@ public final class PortalWorker: Sendable {
             else { continue }
             guard renewed else { return }
             state.withLock { $0.report.leaseRenewals += 1 }
+            metrics.renewed()
         }
     }
 

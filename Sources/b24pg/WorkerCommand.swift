@@ -4,6 +4,7 @@ import Config
 import Foundation
 import LibPQ
 import Load
+import MetricsEndpoint
 import Pipeline
 import ServiceLifecycle
 
@@ -45,6 +46,19 @@ struct WorkerCommand: AsyncParsableCommand {
             "How often to look for due portals (default: [worker] poll, else 5s).", valueName: "duration"))
     var poll: String?
 
+    @Option(
+        name: .customLong("metrics-port"),
+        help:
+            "Serve Prometheus metrics on this port at /metrics (0 picks a free one; default: [worker] metrics_port, else none)."
+    )
+    var metricsPort: Int?
+
+    @Option(
+        name: .customLong("metrics-host"),
+        help:
+            "The address /metrics listens on (default: [worker] metrics_host, else 127.0.0.1; 0.0.0.0 in a container).")
+    var metricsHost: String?
+
     @Option(name: .customLong("worker-id"), help: "This worker's name in leases and runs (default: host:pid:random).")
     var workerID: String?
 
@@ -58,6 +72,9 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         if let poll, (DurationText.seconds(poll) ?? 0) < 1 {
             throw ValidationError("--poll must be a duration of at least 1s")
+        }
+        if let metricsPort, !(0...65_535).contains(metricsPort) {
+            throw ValidationError("--metrics-port must be a port, 0 to 65535")
         }
     }
 
@@ -76,6 +93,8 @@ struct WorkerCommand: AsyncParsableCommand {
         if let concurrency { settings.concurrency = concurrency }
         if let lease, let seconds = DurationText.seconds(lease) { settings.leaseSeconds = seconds }
         if let poll, let seconds = DurationText.seconds(poll) { settings.pollSeconds = seconds }
+        if let metricsPort { settings.metricsPort = metricsPort }
+        if let metricsHost { settings.metricsHost = metricsHost }
         let portals = try WorkerPortals(file)
         let connectionString =
             database.databaseURL.map(ConnectionString.init)
@@ -93,10 +112,26 @@ struct WorkerCommand: AsyncParsableCommand {
         let identity = workerID ?? Self.defaultIdentity()
         let log = RunLog.standardError(format: logFormat, interactive: false)
         let transport = AsyncHTTPTransport()
+        let metrics = WorkerMetrics()
         let worker = PortalWorker(
             identity: identity, coordinator: DatabaseWorker(connection: coordinator), portals: portals.portals,
-            settings: settings, once: once, log: log, clock: SystemClientClock(),
-            sync: portals.sync(connectionString: connectionString, transport: transport, worker: identity, log: log))
+            settings: settings, once: once, log: log, clock: SystemClientClock(), metrics: metrics,
+            sync: portals.sync(
+                connectionString: connectionString, transport: transport, worker: identity, log: log, metrics: metrics))
+        var server: MetricsServer?
+        if let port = settings.metricsPort {
+            do {
+                server = try await MetricsServer.start(host: settings.metricsHost, port: port) { metrics.render() }
+            } catch {
+                try? await transport.shutdown()
+                throw RunFailure(
+                    message: "cannot serve metrics on \(settings.metricsHost):\(port): \(error)",
+                    exitCode: ExitStatus.usage)
+            }
+            log.event(
+                LogKey.Event.metricsListening, ["url": "http://\(settings.metricsHost):\(server?.port ?? port)/metrics"]
+            )
+        }
         do {
             try await worker.register()
             let group = ServiceGroup(
@@ -109,9 +144,11 @@ struct WorkerCommand: AsyncParsableCommand {
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: log.logger))
             try await group.run()
         } catch {
+            await server?.shutdown()
             try? await transport.shutdown()
             throw RunFailure.failed(error)
         }
+        await server?.shutdown()
         try? await transport.shutdown()
         let report = worker.report
         print("worker=\(identity) \(report.line)")

@@ -35,10 +35,9 @@ struct WorkerPortals: Sendable {
     /// One incremental sync of a claimed portal on a connection of its own, with the portal's own
     /// rate limiter and settings.
     func sync(
-        connectionString: ConnectionString, transport: AsyncHTTPTransport, worker: String, log: RunLog
-    )
-        -> PortalWorker.Sync
-    {
+        connectionString: ConnectionString, transport: AsyncHTTPTransport, worker: String, log: RunLog,
+        metrics: WorkerMetrics
+    ) -> PortalWorker.Sync {
         let entries = self.entries
         return { portal, _ in
             guard let entry = entries[portal.name] else {
@@ -58,6 +57,12 @@ struct WorkerPortals: Sendable {
                     leadsPerChunk: settings.chunkSize, deleteGuard: DeleteGuard(maxShare: settings.maxDeleteShare),
                     auditEvery: settings.auditEvery, worker: worker),
                 log: log.with(portal: portal.name), clock: clock)
+            defer {
+                let traffic = client.statistics.snapshot
+                metrics.traffic(
+                    portal: portal.name, requests: traffic.requests, throttled: traffic.throttled,
+                    operatingRefusals: traffic.operatingRefusals)
+            }
             return try await engine.run()
         }
     }

@@ -4,6 +4,10 @@ import PostgresTestSupport
 import ProcessSupport
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// A config file for `b24pg worker` in a directory of its own, with each portal's webhook in a
 /// file next to it (secrets by reference).
 struct WorkerConfig {
@@ -53,6 +57,35 @@ struct WorkerTests {
             usleep(100_000)
         }
         return try condition()
+    }
+
+    /// Scrapes the worker's `/metrics` (its URL from the `metrics_listening` line) after one
+    /// successful sync of `portal`, and checks the series a dashboard alerts on.
+    static func expectMetrics(of worker: ChildProcess, portal: String) async throws {
+        let url = try #require(
+            worker.output.split(separator: "\n").first { $0.contains("event=metrics_listening") }?
+                .split(separator: " ").first { $0.hasPrefix("url=") }.map { String($0.dropFirst(4)) })
+        let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let text = String(decoding: data, as: UTF8.self)
+        let label = "portal=\"\(portal)\""
+        #expect((metric(text, "b24pg_portal_last_success_timestamp_seconds", label) ?? 0) > 1_700_000_000, "\(text)")
+        #expect(metric(text, "b24pg_portal_syncs_total", label) == 1)
+        #expect((metric(text, "b24pg_portal_last_run_leads_count", label) ?? 0) > 0)
+        #expect((metric(text, "b24pg_portal_requests_total", label) ?? 0) > 0)
+        #expect(metric(text, "b24pg_portal_throttled_total", label + ",status=\"503\"") == 0)
+        #expect(metric(text, "b24pg_portal_watermark_lag_seconds", "stream=\"leads\"") != nil)
+        #expect(metric(text, "b24pg_worker_running_syncs") == 0)
+        #expect(metric(text, "b24pg_worker_claims_total") == 1)
+        #expect((metric(text, "b24pg_worker_lease_renewals_total") ?? 0) > 0, "a 4 s lease renewed during the sync")
+    }
+
+    /// The value of the series `name` whose labels contain `labels`, from the text format.
+    static func metric(_ text: String, _ name: String, _ labels: String = "") -> Double? {
+        text.split(separator: "\n").first {
+            $0.hasPrefix(name + (labels.isEmpty ? " " : "{")) && (labels.isEmpty || $0.contains(labels))
+        }?
+        .split(separator: " ").last.flatMap { Double($0) }
     }
 
     @Test(
@@ -171,11 +204,15 @@ struct WorkerTests {
 
                 let second = try ChildProcess(
                     B24pgProcess.executable.path,
-                    ["worker", "--config", config.path, "--database-url", target.rawValue, "--worker-id", "second"])
+                    [
+                        "worker", "--config", config.path, "--database-url", target.rawValue, "--worker-id", "second",
+                        "--metrics-port", "0",
+                    ])
                 let synced = try Self.waitUntil(seconds: 120) {
                     try watcher.execute("SELECT last_status FROM etl.portal_job").scalar == "succeeded"
                 }
                 #expect(synced, "\(second.output.suffix(2_000))")
+                try await Self.expectMetrics(of: second, portal: "slow")
                 second.stop()
                 #expect(second.wait() == 0, "SIGTERM: the idle worker exits 0")
                 #expect(

@@ -207,6 +207,35 @@ struct MigratorTests {
     }
 
     /// Every relation, column and migration record, as text: equal snapshots mean nothing changed.
+    @Test("every dw table's key starts with portal_id, and the README's Citus statements distribute exactly those")
+    func distributableStar() throws {
+        try TestDatabase.withConnection { connection in
+            _ = try Migrator().migrate(connection)
+            let firstKeyColumns = try connection.execute(
+                """
+                SELECT c.relname, a.attname FROM pg_constraint k
+                JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.conkey[1]
+                WHERE n.nspname = 'dw' AND k.contype = 'p' ORDER BY 1
+                """
+            ).rows
+            let distributed = firstKeyColumns.filter { $0[0] != "dim_date" }
+            #expect(distributed.allSatisfy { $0[1] == "portal_id" }, "\(distributed)")
+            let tables = try connection.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'dw'"
+            ).scalar
+            #expect(tables == String(firstKeyColumns.count), "every dw table has a primary key")
+            let readme = try String(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+            let named = Set(
+                readme.split(separator: "'").filter { $0.hasPrefix("dw.") && !$0.contains(" ") }.map {
+                    String($0.dropFirst(3))
+                })
+            #expect(named == Set(firstKeyColumns.compactMap { $0[0] }), "README names every dw table")
+        }
+    }
+
     static func catalogSnapshot(_ connection: Connection) throws -> [[String?]] {
         try connection.execute(
             """

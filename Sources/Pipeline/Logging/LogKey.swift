@@ -80,5 +80,7 @@ public enum LogKey {
         public static let leaseLost = "lease_lost"
         /// A worker stops: no new claims; running syncs end after the chunk they are writing.
         public static let workerStopping = "worker_stopping"
+        /// A worker serves Prometheus metrics at `url`.
+        public static let metricsListening = "metrics_listening"
     }
 }
