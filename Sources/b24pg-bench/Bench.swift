@@ -35,7 +35,7 @@ struct Bench {
         let leads = Int(ProcessInfo.processInfo.environment["BENCH_LEADS"] ?? "") ?? 10_000
         let copyRows = Int(ProcessInfo.processInfo.environment["BENCH_COPY_ROWS"] ?? "") ?? 1_000_000
         let only = Set(
-            (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "sync,copy,json,mart,load,faults").split(
+            (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "sync,copy,json,mart,load,faults,portals").split(
                 separator: ","
             )
             .map(
@@ -49,6 +49,11 @@ struct Bench {
         if only.contains("load") {
             rows += try await loadScenario(
                 leads: Int(ProcessInfo.processInfo.environment["BENCH_LOAD_LEADS"] ?? "") ?? 1_000_000)
+        }
+        if only.contains("portals") {
+            rows += try await portalsScenario(
+                portals: Int(ProcessInfo.processInfo.environment["BENCH_PORTALS"] ?? "") ?? 20,
+                leads: Int(ProcessInfo.processInfo.environment["BENCH_PORTAL_LEADS"] ?? "") ?? 5_000)
         }
         if only.contains("faults") {
             rows += try await faultScenario(
