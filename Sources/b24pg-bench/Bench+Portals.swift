@@ -157,8 +157,9 @@ extension Bench {
                     scenario: scenario,
                     measure: "incremental round, \(workers) worker process(es) × 2 syncs: portals completed per hour",
                     value: String(
-                        format: "%.0f (%.0f s for %d portals; machine CPU %.0f %%)", perHour[workers] ?? 0,
-                        round.seconds, portals, round.machineBusy / round.seconds / 2 * 100),
+                        format: "%.0f (%.0f s for %d portals; machine CPU %.0f %%, of it the simulators %.0f %%)",
+                        perHour[workers] ?? 0, round.seconds, portals, round.machineBusy / round.seconds / 2 * 100,
+                        lastSimCPU / round.seconds / 2 * 100),
                     target: workers == 1 ? "grows with workers" : "grows until the portals' limits bind",
                     verdict: workers == 1
                         ? "-" : ((perHour[workers] ?? 0) > (perHour[workers / 2] ?? 0) * 1.2 ? "grows" : "flat")))
