@@ -8,18 +8,18 @@ public struct PortalJob: Sendable, Equatable {
     public var dueAt: Int64
     /// Failed runs in a row before this claim.
     public var failures: Int
-    /// The portal's UTC offset in seconds, when a sync has learned it.
-    public var offsetSeconds: Int?
+    /// The portal's UTC offset as `etl.portal.time_zone` keeps it (`+03:00`), when a sync has learned it.
+    public var timeZone: String?
     /// The database's clock at the claim (unix seconds).
     public var claimedAt: Int64
 
     /// A claimed job.
-    public init(portalID: Int64, name: String, dueAt: Int64, failures: Int, offsetSeconds: Int?, claimedAt: Int64) {
+    public init(portalID: Int64, name: String, dueAt: Int64, failures: Int, timeZone: String?, claimedAt: Int64) {
         self.portalID = portalID
         self.name = name
         self.dueAt = dueAt
         self.failures = failures
-        self.offsetSeconds = offsetSeconds
+        self.timeZone = timeZone
         self.claimedAt = claimedAt
     }
 }

@@ -53,7 +53,7 @@ extension StarLoader {
         else { return nil }
         return PortalJob(
             portalID: id, name: name, dueAt: due, failures: row[3].flatMap { Int($0) } ?? 0,
-            offsetSeconds: row[4].flatMap(Self.offsetSeconds), claimedAt: now)
+            timeZone: row[4], claimedAt: now)
     }
 
     /// Extends `owner`'s lease on the portal; `false` when the lease is no longer `owner`'s.
@@ -113,13 +113,5 @@ extension StarLoader {
             "\"" + value.flatMap { $0 == "\"" || $0 == "\\" ? ["\\", $0] : [$0] }.map(String.init).joined() + "\""
         }
         return "{" + quoted.joined(separator: ",") + "}"
-    }
-
-    /// `+03:00` → 10800.
-    static func offsetSeconds(_ text: String) -> Int? {
-        let sign = text.hasPrefix("-") ? -1 : 1
-        let parts = text.drop { $0 == "+" || $0 == "-" }.split(separator: ":")
-        guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]) else { return nil }
-        return sign * (hours * 3_600 + minutes * 60)
     }
 }

@@ -1,3 +1,4 @@
+import B24Core
 import Bitrix24
 import Config
 import Load
@@ -29,6 +30,7 @@ public final class PortalWorker: Sendable {
     private struct State {
         var stopping = false
         var report = WorkerReport()
+        /// With `once`: the portals already run, never claimed again.
         var claimed: [Int64] = []
     }
 
@@ -109,9 +111,7 @@ public final class PortalWorker: Sendable {
                     ticking = true
                 }
                 switch try await group.next() {
-                case .finished:
-                    running -= 1
-                    await refreshLags()
+                case .finished: running -= 1
                 case .tick:
                     ticking = false
                     await refreshLags()
@@ -137,13 +137,22 @@ public final class PortalWorker: Sendable {
         let job = try await coordinator.run {
             try $0.claimJob(owner: owner, leaseSeconds: lease, names: names, excluded: excluded)
         }
-        if let job { state.withLock { $0.claimed.append(job.portalID) } }
+        if let job, once { state.withLock { $0.claimed.append(job.portalID) } }
         return job
     }
 
     /// Runs one claimed portal with its lease renewed, and records how it ended.
     private func process(_ job: PortalJob) async -> Event {
-        guard let portal = portals[job.name] else { return .finished }
+        // Claims are limited to this worker's portals; one renamed meanwhile is given back.
+        guard let portal = portals[job.name] else {
+            let (owner, portalID) = (identity, job.portalID)
+            _ = try? await coordinator.run {
+                try $0.finishJob(
+                    portalID: portalID, owner: owner,
+                    outcome: .released(dueAt: job.dueAt, reason: "not configured in this worker"))
+            }
+            return .finished
+        }
         log.event(
             LogKey.Event.jobClaimed,
             [
@@ -152,8 +161,8 @@ public final class PortalWorker: Sendable {
             ])
         let outcome: PortalJobOutcome
         var fields: [String: String] = [:]
-        metrics.started(portal: job.name)
-        defer { metrics.ended(portal: job.name) }
+        metrics.started()
+        defer { metrics.ended() }
         do {
             let summary = try await withThrowingTaskGroup(of: SyncSummary?.self) { group in
                 group.addTask { try await self.sync(portal, job) }
@@ -166,7 +175,8 @@ public final class PortalWorker: Sendable {
                 return summary
             }
             let now = try await databaseNow()
-            let next = portal.schedule.next(after: now, due: job.dueAt, offsetSeconds: job.offsetSeconds ?? 0)
+            let offset = job.timeZone.flatMap { PortalTime(offset: $0) }?.offset(at: now) ?? 0
+            let next = portal.schedule.next(after: now, due: job.dueAt, offsetSeconds: offset)
             outcome = .succeeded(nextDue: next)
             fields = ["summary": "\(summary.line)", "next_due": "\(next)"]
             state.withLock { $0.report.succeeded += 1 }
@@ -238,5 +248,8 @@ extension PortalJobOutcome {
     }
 
     /// Whether the sync failed.
-    var isFailure: Bool { name == "failed" }
+    var isFailure: Bool {
+        if case .failed = self { return true }
+        return false
+    }
 }

@@ -36,14 +36,14 @@ public final class WorkerMetrics: Sendable {
         registry.makeCounter(descriptor: Self.name("portal", metric, unit, help), labels: labels)
     }
 
-    /// A sync of `portal` started.
-    func started(portal: String) {
+    /// A sync started.
+    func started() {
         claims.increment()
         running.increment()
     }
 
-    /// A sync of `portal` ended (whatever its outcome).
-    func ended(portal: String) {
+    /// A sync ended (whatever its outcome).
+    func ended() {
         running.decrement()
     }
 

@@ -331,21 +331,13 @@ struct Bench {
         }
         _ = try freshDatabase("b24pg_bench_load")
         FileHandle.standardError.write(Data("bench: first full load of \(leads) leads, rate limit off…\n".utf8))
-        let sim = try ChildProcess(
+        let (sim, webhook) = try await startSimulator(
             binary,
             [
-                "sim", "--leads", String(leads), "--rate", "0", "--operating-limit", "0", "--port", "0", "--seed", "42",
-                "--webhook-code", "loadcode",
-            ], standardError: .discarded)
+                "--leads", String(leads), "--rate", "0", "--operating-limit", "0", "--seed", "42", "--webhook-code",
+                "loadcode",
+            ])
         defer { sim.stop() }
-        var webhook: String?
-        for _ in 0..<600 where webhook == nil {
-            try await Task.sleep(for: .milliseconds(200))
-            webhook = sim.output.split(separator: "\n").first { $0.hasPrefix("webhook: ") }.map {
-                String($0.dropFirst("webhook: ".count))
-            }
-        }
-        guard let webhook else { throw PostgresError(code: .connectionFailed, message: "b24pg sim did not start") }
 
         let started = Date()
         let simCPUBefore = sim.cpuSeconds

@@ -15,8 +15,16 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The connection string to use; its description hides the password.
     var connectionString: ConnectionString {
+        connectionString(configured: nil)
+    }
+
+    /// `--database-url`, else `DATABASE_URL`, else `configured` (a config file's `[database]`),
+    /// else libpq's `PG*` variables.
+    func connectionString(configured: String?) -> ConnectionString {
         if let databaseURL { return ConnectionString(databaseURL) }
-        return ConnectionString.fromEnvironment(ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        if environment["DATABASE_URL"] == nil, let configured { return ConnectionString(configured) }
+        return ConnectionString.fromEnvironment(environment)
     }
 
     /// Opens the connection or fails the run with a one-line message (exit 1).

@@ -96,11 +96,7 @@ struct WorkerCommand: AsyncParsableCommand {
         if let metricsPort { settings.metricsPort = metricsPort }
         if let metricsHost { settings.metricsHost = metricsHost }
         let portals = try WorkerPortals(file)
-        let connectionString =
-            database.databaseURL.map(ConnectionString.init)
-            ?? environment["DATABASE_URL"].map(ConnectionString.init)
-            ?? file.databaseURL.map(ConnectionString.init)
-            ?? ConnectionString.fromEnvironment(environment)
+        let connectionString = database.connectionString(configured: file.databaseURL)
         let coordinator: Connection
         do {
             coordinator = try Connection(connectionString)

@@ -49,6 +49,34 @@ struct WorkerTests {
             ["worker", "--config", config.path, "--database-url", target.rawValue, "--once", "--poll", "1s"] + extra)
     }
 
+    /// A portal of 1,500 leads whose every answer takes 50 ms: slow enough to stop mid-run.
+    static func slowSimulator(seed: Int) throws -> B24pgProcess.Simulator {
+        try B24pgProcess.Simulator([
+            "--leads", "1500", "--seed", String(seed), "--rate", "0", "--operating-limit", "0", "--webhook-code",
+            Self.code, "--fail-slow", "1", "--slow-seconds", "0.05",
+        ])
+    }
+
+    /// The `[[portal]]` settings for a slow simulator: unthrottled, chunks of 250 leads.
+    static let slowPortal = "rate = 0\noperating_budget = 0\nchunk_size = 250"
+
+    /// One clean `b24pg sync` of `sim` as the portal `name`: the star a worker's run must equal.
+    static func cleanSync(_ target: ConnectionString, _ sim: B24pgProcess.Simulator, name: String) async throws {
+        let run = try await B24pgProcess.run([
+            "sync", "--database-url", target.rawValue, "--webhook-url", sim.webhook, "--portal-name", name,
+            "--operating-budget", "0",
+        ])
+        #expect(run.code == 0, "\(run.err.suffix(2_000))")
+    }
+
+    /// Waits (at most a minute) until a chunk of leads committed: the leads cursor moved.
+    static func leadChunkCommitted(_ watcher: Connection) throws -> Bool {
+        try waitUntil(seconds: 60) {
+            let cursor = try watcher.execute("SELECT watermark_id FROM etl.sync_state WHERE stream = 'leads'").scalar
+            return (cursor.flatMap { Int64($0) } ?? 0) > 0
+        }
+    }
+
     /// Waits until `condition` holds (polled every 100 ms), at most `seconds`.
     static func waitUntil(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -171,31 +199,20 @@ struct WorkerTests {
         "a worker killed with SIGKILL mid-sync: its lease expires, another worker resumes the portal, the star equals a clean run; SIGTERM then exits 0"
     )
     func killedWorkerIsTakenOver() async throws {
-        let sim = try B24pgProcess.Simulator([
-            "--leads", "1500", "--seed", "9", "--rate", "0", "--operating-limit", "0", "--webhook-code", Self.code,
-            "--fail-slow", "1", "--slow-seconds", "0.05",
-        ])
+        let sim = try Self.slowSimulator(seed: 9)
         defer { sim.stop() }
         let config = try WorkerConfig(
             worker: "lease = \"4s\"\npoll = \"1s\"",
-            portals: [("slow", sim.webhook, "rate = 0\noperating_budget = 0\nchunk_size = 250")])
+            portals: [("slow", sim.webhook, Self.slowPortal)])
         defer { config.remove() }
         try await SyncCommandTests.migrated { clean in
-            let reference = try await B24pgProcess.run([
-                "sync", "--database-url", clean.rawValue, "--webhook-url", sim.webhook, "--portal-name", "slow",
-                "--operating-budget", "0",
-            ])
-            #expect(reference.code == 0)
+            try await Self.cleanSync(clean, sim, name: "slow")
             try await SyncCommandTests.migrated { target in
                 let first = try ChildProcess(
                     B24pgProcess.executable.path,
                     ["worker", "--config", config.path, "--database-url", target.rawValue, "--worker-id", "first"])
                 let watcher = try Connection(target)
-                let committed = try Self.waitUntil(seconds: 60) {
-                    let cursor = try watcher.execute("SELECT watermark_id FROM etl.sync_state WHERE stream = 'leads'")
-                        .scalar
-                    return (cursor.flatMap { Int64($0) } ?? 0) > 0
-                }
+                let committed = try Self.leadChunkCommitted(watcher)
                 #expect(committed, "a chunk committed before the kill")
                 first.kill()
                 #expect(first.wait() == 128 + SIGKILL)
@@ -228,31 +245,18 @@ struct WorkerTests {
         "SIGTERM during a sync: the chunk being written commits, the portal is given back as due, exit 0; the next worker finishes it"
     )
     func sigtermDrains() async throws {
-        let sim = try B24pgProcess.Simulator([
-            "--leads", "1500", "--seed", "10", "--rate", "0", "--operating-limit", "0", "--webhook-code", Self.code,
-            "--fail-slow", "1", "--slow-seconds", "0.05",
-        ])
+        let sim = try Self.slowSimulator(seed: 10)
         defer { sim.stop() }
-        let config = try WorkerConfig(portals: [
-            ("draining", sim.webhook, "rate = 0\noperating_budget = 0\nchunk_size = 250")
-        ])
+        let config = try WorkerConfig(portals: [("draining", sim.webhook, Self.slowPortal)])
         defer { config.remove() }
         try await SyncCommandTests.migrated { clean in
-            #expect(
-                try await B24pgProcess.run([
-                    "sync", "--database-url", clean.rawValue, "--webhook-url", sim.webhook, "--portal-name", "draining",
-                    "--operating-budget", "0",
-                ]).code == 0)
+            try await Self.cleanSync(clean, sim, name: "draining")
             try await SyncCommandTests.migrated { target in
                 let worker = try ChildProcess(
                     B24pgProcess.executable.path,
                     ["worker", "--config", config.path, "--database-url", target.rawValue])
                 let watcher = try Connection(target)
-                let committed = try Self.waitUntil(seconds: 60) {
-                    let cursor = try watcher.execute("SELECT watermark_id FROM etl.sync_state WHERE stream = 'leads'")
-                        .scalar
-                    return (cursor.flatMap { Int64($0) } ?? 0) > 0
-                }
+                let committed = try Self.leadChunkCommitted(watcher)
                 #expect(committed)
                 let started = Date()
                 worker.stop()

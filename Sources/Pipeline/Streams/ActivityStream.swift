@@ -17,34 +17,13 @@ public struct ActivityStream: SyncStream {
     /// `activities`.
     public var name: String { StreamProgress.activities }
 
-    /// Where this run's pass starts.
-    public struct Pass: Sendable {
-        /// Where the watermark pass starts.
-        var start: WatermarkPass
-        /// How many activities the portal counted for the pass.
-        var expected: ExpectedCount
-    }
+    /// Where this run's pass starts, and how many activities the portal counted for it.
+    public typealias Pass = CountedPass
 
-    /// How many activities the pass has, for the progress line.
-    public func expectedTotal(_ pass: Pass) -> Int? {
-        pass.expected.value
-    }
-
-    /// Resumes an unfinished incremental pass where its last chunk committed; otherwise starts one
-    /// from the watermark (incremental), the given time (`since`) or the beginning (`full`).
+    /// Resumes an unfinished incremental pass where its last chunk committed; otherwise starts
+    /// one from the watermark (incremental), the given time (`since`) or the beginning (`full`).
     public func begin(_ run: RunContext) async throws -> Pass {
-        let portalID = run.portalID
-        let state = try await run.database.run {
-            try $0.streamState(portalID: portalID, stream: StreamProgress.activities)
-        }
-        let start = WatermarkPass(state: state, run: run)
-        run.log.event(
-            LogKey.Event.passStarted,
-            [
-                LogKey.stream: "\(name)", "updated_since": "\(start.modifiedSince ?? "beginning")",
-                "after_id": "\(start.cursor)", "resumed": "\(start.resumed)",
-            ])
-        return Pass(start: start, expected: ExpectedCount())
+        try await CountedPass.begin(StreamProgress.activities, run: run, sinceKey: "updated_since")
     }
 
     /// Pages of activities become rows as they arrive, a chunk every `leadsPerChunk` activities,

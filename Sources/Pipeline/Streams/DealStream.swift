@@ -16,32 +16,14 @@ public struct DealStream: SyncStream {
     /// `deals`.
     public var name: String { StreamProgress.deals }
 
-    /// Where this run's pass starts.
-    public struct Pass: Sendable {
-        /// Where the watermark pass starts (`DATE_MODIFY` of deals).
-        var start: WatermarkPass
-        /// How many deals the portal counted for the pass.
-        var expected: ExpectedCount
-    }
-
-    /// How many deals the pass has, for the progress line.
-    public func expectedTotal(_ pass: Pass) -> Int? {
-        pass.expected.value
-    }
+    /// Where this run's pass starts, and how many deals the portal counted for it.
+    public typealias Pass = CountedPass
 
     /// Resumes an unfinished incremental pass where its last chunk committed; otherwise starts
     /// one from the watermark (incremental), the given time (`since`) or the beginning (`full`).
     public func begin(_ run: RunContext) async throws -> Pass {
-        let portalID = run.portalID
-        let state = try await run.database.run { try $0.streamState(portalID: portalID, stream: StreamProgress.deals) }
-        let start = WatermarkPass(state: state, run: run)
-        run.log.event(
-            LogKey.Event.passStarted,
-            [
-                LogKey.stream: "\(name)", "modified_since": "\(start.modifiedSince ?? "beginning")",
-                "after_id": "\(start.cursor)", "resumed": "\(start.resumed)", "first_load": "\(!run.dealsKnown)",
-            ])
-        return Pass(start: start, expected: ExpectedCount())
+        try await CountedPass.begin(
+            StreamProgress.deals, run: run, sinceKey: "modified_since", extra: ["first_load": "\(!run.dealsKnown)"])
     }
 
     /// Pages of deals become rows as they arrive, a chunk every `leadsPerChunk` deals, sent with
