@@ -10,7 +10,8 @@ let swiftSettings: [SwiftSetting] = [
 // The flow, one module per stage (README "Architecture"):
 //   b24pg → Pipeline → { Extract, Transform, Load }
 //   Extract → { Bitrix24 → B24Core, Star }   Transform → { B24Core, Star }
-//   Load → { LibPQ, Star }, LibPQ → CLibPQ; Pipeline and b24pg → Config (TOMLKit). PortalSim stands apart.
+//   Load → { LibPQ, Star }, LibPQ → CLibPQ; Pipeline and b24pg → Config (TOMLKit);
+//   Pipeline → TokenVault (swift-crypto, already built for AsyncHTTPClient). PortalSim stands apart.
 // `make build` and `make test` check that every import is a declared dependency.
 let package = Package(
     name: "b24pg",
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Foundations.
@@ -43,6 +45,9 @@ let package = Package(
         .target(name: "Star", swiftSettings: swiftSettings),
         .target(
             name: "Config", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: swiftSettings),
+        .target(
+            name: "TokenVault", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .target(
             name: "Bitrix24",
             dependencies: [
@@ -64,7 +69,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "B24Core", "Bitrix24", "Config", "Extract", "Transform", "Load", "Star",
+                "B24Core", "Bitrix24", "Config", "Extract", "Transform", "Load", "Star", "TokenVault",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -100,7 +105,7 @@ let package = Package(
             dependencies: [
                 "B24Core", "Bitrix24", "CMalloc", "Config", "FunnelReport", "LibPQ", "Load", "MetricsEndpoint",
                 "Pipeline",
-                "PortalSim", "Schema",
+                "PortalSim", "Schema", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -131,6 +136,7 @@ let package = Package(
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "PostgresTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "B24CoreTests", dependencies: ["B24Core"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swiftSettings),
+        .testTarget(name: "TokenVaultTests", dependencies: ["TokenVault"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PortalSimTests", dependencies: ["PortalSim", "B24Core", "SimTestSupport"],
             swiftSettings: swiftSettings

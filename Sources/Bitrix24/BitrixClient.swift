@@ -27,12 +27,13 @@ public final class BitrixClient: Sendable {
     ///   - limiter: the shared rate limiter (`--rate`, `--burst`).
     ///   - retryPolicy: how reads are retried.
     ///   - random: jitter source in `0..<1`.
-    ///   - onTokensRefreshed: receives new OAuth tokens; store the refresh token, the old one is dead.
+    ///   - tokenRotation: replaces OAuth tokens the portal called expired (a store shared by
+    ///     several processes); without it the client refreshes them itself and keeps them in memory.
     public init(
         credentials: Credentials, transport: any HTTPTransport, clock: any ClientClock, limiter: RateLimiter,
         retryPolicy: RetryPolicy = RetryPolicy(), requestTimeout: Double = 70,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        onTokensRefreshed: (@Sendable (OAuthTokens) async -> Void)? = nil
+        tokenRotation: OAuthTokenRotation? = nil
     ) {
         self.credentials = credentials
         self.transport = transport
@@ -42,7 +43,11 @@ public final class BitrixClient: Sendable {
         self.requestTimeout = requestTimeout
         self.random = random
         if case .oauth(let oauth) = credentials {
-            tokens = TokenStore(credentials: oauth, transport: transport, onRefresh: onTokensRefreshed)
+            let rotation: OAuthTokenRotation =
+                tokenRotation ?? { expired in
+                    try await oauth.refreshed(refreshToken: expired.refreshToken, transport: transport)
+                }
+            tokens = TokenStore(tokens: oauth.tokens, rotation: rotation)
         } else {
             tokens = nil
         }
@@ -204,6 +209,7 @@ public final class BitrixClient: Sendable {
         let started = clock.now()
         var attempt = 0
         var refreshed = false
+        var resentWithNewerToken = false
         while true {
             attempt += 1
             do {
@@ -215,8 +221,9 @@ public final class BitrixClient: Sendable {
             }
             statistics.update { $0.requests += 1 }
             let failure: BitrixError
+            let token = await tokens?.current
             do {
-                let response = try await send(method, parameters)
+                let response = try await send(method, parameters, token: token?.accessToken)
                 await limiter.noteSuccess()
                 if method != "batch", let used = response.time?.operating {
                     await limiter.noteOperating(method: method, used: used, resetAt: response.time?.operatingResetAt)
@@ -228,13 +235,22 @@ public final class BitrixClient: Sendable {
             var delay = retryPolicy.delay(attempt: attempt, random: random())
             switch failure.code {
             case .tokenExpired:
-                guard let tokens, !refreshed else { throw failure }
+                guard let tokens, let token, !refreshed else { throw failure }
                 refreshed = true
-                try await tokens.refresh(clock: clock)
-                statistics.update {
-                    $0.tokenRefreshes += 1
-                    $0.retries += 1
+                if try await tokens.replace(expired: token) {
+                    statistics.update { $0.tokenRefreshes += 1 }
                 }
+                statistics.update { $0.retries += 1 }
+                attempt -= 1
+                continue
+            case .authentication:
+                // A token replaced while this request was under way may be refused as unknown:
+                // send it once more with the newer one.
+                guard let tokens, let token, !resentWithNewerToken,
+                    await tokens.current.accessToken != token.accessToken
+                else { throw failure }
+                resentWithNewerToken = true
+                statistics.update { $0.retries += 1 }
                 attempt -= 1
                 continue
             case .rateLimited:
@@ -270,7 +286,9 @@ public final class BitrixClient: Sendable {
         }
     }
 
-    private func send(_ method: String, _ parameters: JSONObject) async throws(BitrixError) -> BitrixResponse {
+    private func send(
+        _ method: String, _ parameters: JSONObject, token: Secret?
+    ) async throws(BitrixError) -> BitrixResponse {
         var body = parameters
         let url: String
         switch credentials {
@@ -278,7 +296,7 @@ public final class BitrixClient: Sendable {
             url = webhook.endpoint.url(for: method)
         case .oauth(let oauth):
             url = oauth.endpoint.url(for: method)
-            body["auth"] = .string(await tokens?.accessToken ?? "")
+            body["auth"] = .string(token?.value ?? "")
         }
         var bytes: [UInt8] = []
         JSON.object(body).write(into: &bytes)
@@ -308,69 +326,48 @@ public final class BitrixClient: Sendable {
     }
 }
 
-/// The OAuth tokens in force; refreshes one at a time, however many workers hit `expired_token`.
+/// Replaces OAuth tokens the portal called expired and returns the tokens in force (which may be
+/// ones another worker stored meanwhile, without a new refresh).
+/// A `BitrixError` it throws reaches the caller as it is; any other error as an authentication failure.
+public typealias OAuthTokenRotation = @Sendable (_ expired: OAuthTokens) async throws -> OAuthTokens
+
+/// The OAuth tokens in force; replaces them one at a time, however many requests hit `expired_token`.
 actor TokenStore {
-    private var credentials: OAuthCredentials
-    private let transport: any HTTPTransport
-    private let onRefresh: (@Sendable (OAuthTokens) async -> Void)?
-    private var refreshing: Task<OAuthTokens, any Error>?
+    private var tokens: OAuthTokens
+    private let rotation: OAuthTokenRotation
+    private var replacing: Task<OAuthTokens, any Error>?
 
-    init(
-        credentials: OAuthCredentials, transport: any HTTPTransport, onRefresh: (@Sendable (OAuthTokens) async -> Void)?
-    ) {
-        self.credentials = credentials
-        self.transport = transport
-        self.onRefresh = onRefresh
+    init(tokens: OAuthTokens, rotation: @escaping OAuthTokenRotation) {
+        self.tokens = tokens
+        self.rotation = rotation
     }
 
-    var accessToken: String {
-        credentials.tokens.accessToken.value
-    }
+    /// The tokens requests are sent with now.
+    var current: OAuthTokens { tokens }
 
-    /// Refreshes the tokens (or waits for a refresh already under way).
-    func refresh(clock: any ClientClock) async throws(BitrixError) {
-        if let refreshing {
+    /// Replaces `expired` (or waits for a replacement under way); `false` when it was replaced
+    /// already, by this process or, through the rotation, by another.
+    func replace(expired: OAuthTokens) async throws(BitrixError) -> Bool {
+        if let replacing {
             do {
-                _ = try await refreshing.value
-                return
+                _ = try await replacing.value
+                return false
             } catch {
-                throw error as? BitrixError ?? BitrixError(code: .authentication, message: "token refresh failed")
+                throw error as? BitrixError ?? BitrixError(code: .authentication, message: "token refresh failed: \(error)")
             }
         }
-        let current = credentials
-        let transport = self.transport
-        let task = Task<OAuthTokens, any Error> {
-            let query = QueryEncoding.encode([
-                "grant_type": "refresh_token", "client_id": .string(current.clientID),
-                "client_secret": .string(current.clientSecret.value),
-                "refresh_token": .string(current.tokens.refreshToken.value),
-            ])
-            let url = current.tokenURL.origin + current.tokenURL.basePath + "?" + query
-            let response = try await transport.send(TransportRequest(method: "GET", url: url, timeout: 30))
-            let json = try? JSON.parse(response.body)
-            guard response.status == 200, let access = json?["access_token"]?.stringValue,
-                let refresh = json?["refresh_token"]?.stringValue
-            else {
-                let code = json?["error"]?.stringValue ?? "HTTP \(response.status)"
-                throw BitrixError(
-                    code: .authentication, httpStatus: response.status, bitrixCode: json?["error"]?.stringValue,
-                    message: "the OAuth token refresh was refused (\(code)); authorise the application again",
-                    portal: current.endpoint.origin)
-            }
-            return OAuthTokens(
-                accessToken: Secret(access), refreshToken: Secret(refresh), expires: json?["expires"]?.lenientDouble)
-        }
-        refreshing = task
-        defer { refreshing = nil }
+        guard tokens.accessToken == expired.accessToken else { return false }
+        let rotation = self.rotation
+        let task = Task<OAuthTokens, any Error> { try await rotation(expired) }
+        replacing = task
+        defer { replacing = nil }
         do {
-            let tokens = try await task.value
-            credentials.tokens = tokens
-            await onRefresh?(tokens)
+            let fresh = try await task.value
+            let replaced = fresh.refreshToken != tokens.refreshToken
+            tokens = fresh
+            return replaced
         } catch {
-            var failure = error as? BitrixError ?? BitrixError(code: .authentication, message: "token refresh failed")
-            failure.method = "oauth/token"
-            failure.portal = current.endpoint.origin
-            throw failure
+            throw error as? BitrixError ?? BitrixError(code: .authentication, message: "token refresh failed: \(error)")
         }
     }
 }

@@ -60,6 +60,16 @@ public struct OAuthTokens: Sendable {
     public var refreshToken: Secret
     /// Unix time the access token expires, when the server said.
     public var expires: Double?
+    /// The portal's stable id, when the server said (every refresh answer carries it).
+    public var memberID: String?
+
+    /// Tokens as handed out or read back from storage.
+    public init(accessToken: Secret, refreshToken: Secret, expires: Double? = nil, memberID: String? = nil) {
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.expires = expires
+        self.memberID = memberID
+    }
 }
 
 /// An OAuth application installed on a portal.
@@ -77,15 +87,28 @@ public struct OAuthCredentials: Sendable, CustomStringConvertible {
 
     /// Creates OAuth credentials; both URLs must be https (or http on loopback).
     public init(
-        endpoint: String, tokenURL: String = "https://oauth.bitrix.info/oauth/token/", clientID: String,
+        endpoint: String, tokenURL: String = OAuthCredentials.bitrixTokenURL, clientID: String,
         clientSecret: String, accessToken: String, refreshToken: String
+    ) throws(BitrixError) {
+        try self.init(
+            endpoint: endpoint, tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret,
+            tokens: OAuthTokens(accessToken: Secret(accessToken), refreshToken: Secret(refreshToken)))
+    }
+
+    /// Creates OAuth credentials holding `tokens`; both URLs must be https (or http on loopback).
+    public init(
+        endpoint: String, tokenURL: String = OAuthCredentials.bitrixTokenURL, clientID: String,
+        clientSecret: String, tokens: OAuthTokens
     ) throws(BitrixError) {
         self.endpoint = try PortalEndpoint(url: endpoint)
         self.tokenURL = try PortalEndpoint(url: tokenURL)
         self.clientID = clientID
         self.clientSecret = Secret(clientSecret)
-        tokens = OAuthTokens(accessToken: Secret(accessToken), refreshToken: Secret(refreshToken), expires: nil)
+        self.tokens = tokens
     }
+
+    /// Bitrix24's OAuth server, which refreshes the tokens of every cloud portal.
+    public static let bitrixTokenURL = "https://oauth.bitrix.info/oauth/token/"
 
     /// `https://PORTAL/rest/ (OAuth client …)`, no token or secret.
     public var description: String {

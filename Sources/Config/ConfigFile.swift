@@ -8,6 +8,10 @@ public struct ConfigFile: Sendable {
     public var path: String
     /// The database connection string from `[database]`, when the file gives one.
     public var databaseURL: String?
+    /// The key that seals stored OAuth tokens (`[database] token_key_env` or `token_key_file`).
+    public var tokenKey: String?
+    /// An older key stored tokens may still be sealed with (`previous_token_key_env` or `_file`).
+    public var previousTokenKey: String?
     /// `[worker]`.
     public var worker: WorkerSettings
     /// `[defaults]`.
@@ -44,8 +48,16 @@ public struct ConfigFile: Sendable {
         var file = ConfigFile(
             path: path, databaseURL: nil, worker: WorkerSettings(), defaults: PortalSettings(), portals: [])
         if let database = try reader.table(root, "database", in: "") {
-            try reader.allow(database, table: "database", keys: ["url", "url_env", "url_file"])
+            try reader.allow(
+                database, table: "database",
+                keys: [
+                    "url", "url_env", "url_file", "token_key_env", "token_key_file", "previous_token_key_env",
+                    "previous_token_key_file",
+                ])
             file.databaseURL = try reader.reference(database, table: "database", base: "url", inlineAllowed: true)
+            file.tokenKey = try reader.reference(database, table: "database", base: "token_key", inlineAllowed: false)
+            file.previousTokenKey = try reader.reference(
+                database, table: "database", base: "previous_token_key", inlineAllowed: false)
         }
         if let worker = try reader.table(root, "worker", in: "") {
             file.worker = try reader.worker(worker)
@@ -92,7 +104,8 @@ private struct Reader {
 
     func allow(_ table: TOMLTable, table name: String, keys: [String]) throws(ConfigError) {
         for key in table.keys.sorted() where !keys.contains(key) {
-            let hint = key == "webhook_url" ? ": secrets only by reference, webhook_url_env or webhook_url_file" : ""
+            let secrets = ["webhook_url", "client_id", "client_secret", "refresh_token", "token_key", "previous_token_key"]
+            let hint = secrets.contains(key) ? ": secrets only by reference, \(key)_env or \(key)_file" : ""
             throw error(table: name, key: key, "unknown key (known: \(keys.joined(separator: ", ")))\(hint)")
         }
     }
@@ -228,18 +241,56 @@ private struct Reader {
         return settings
     }
 
+    static let oauthKeys = [
+        "client_endpoint", "token_url", "client_id_env", "client_id_file", "client_secret_env", "client_secret_file",
+        "refresh_token_env", "refresh_token_file",
+    ]
+
     func portal(_ table: TOMLTable, table name: String, defaults: PortalSettings) throws(ConfigError) -> PortalEntry {
-        try allow(table, table: name, keys: ["name", "webhook_url_env", "webhook_url_file"] + Self.settingKeys)
+        try allow(
+            table, table: name,
+            keys: ["name", "webhook_url_env", "webhook_url_file"] + Self.oauthKeys + Self.settingKeys)
         guard let portal = try string(table, "name", in: name) else { throw error(table: name, "needs a name") }
         guard PortalEntry.isValidName(portal) else {
             throw error(table: name, key: "name", "must be 1 to 100 letters, digits, '.', '_', ':' or '-'")
         }
-        guard let webhook = try reference(table, table: name, base: "webhook_url", inlineAllowed: false) else {
-            throw error(table: name, "needs webhook_url_env or webhook_url_file (secrets only by reference)")
+        let oauthGiven = Self.oauthKeys.filter { table[$0] != nil }
+        let access: PortalAccess
+        if let webhook = try reference(table, table: name, base: "webhook_url", inlineAllowed: false) {
+            if let both = oauthGiven.first {
+                throw error(table: name, key: both, "a portal is read through a webhook or an application, not both")
+            }
+            access = .webhook(url: webhook)
+        } else if !oauthGiven.isEmpty {
+            access = .oauth(try oauth(table, table: name))
+        } else {
+            throw error(
+                table: name,
+                "needs webhook_url_env or webhook_url_file, or an application's client_endpoint, client_id_env and "
+                    + "client_secret_env (secrets only by reference)")
         }
         return PortalEntry(
-            name: portal, webhookURL: webhook, settings: try settings(table, table: name, over: defaults),
+            name: portal, access: access, settings: try settings(table, table: name, over: defaults),
             line: lines.line(table: name) ?? 0)
+    }
+
+    func oauth(_ table: TOMLTable, table name: String) throws(ConfigError) -> OAuthEntry {
+        guard let endpoint = try string(table, "client_endpoint", in: name) else {
+            throw error(table: name, "an application needs client_endpoint, like https://PORTAL/rest/")
+        }
+        guard endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://") else {
+            throw error(table: name, key: "client_endpoint", "must be a URL like https://PORTAL/rest/")
+        }
+        guard let clientID = try reference(table, table: name, base: "client_id", inlineAllowed: false) else {
+            throw error(table: name, "an application needs client_id_env or client_id_file")
+        }
+        guard let secret = try reference(table, table: name, base: "client_secret", inlineAllowed: false) else {
+            throw error(table: name, "an application needs client_secret_env or client_secret_file")
+        }
+        return OAuthEntry(
+            clientEndpoint: endpoint, tokenURL: try string(table, "token_url", in: name) ?? OAuthEntry.bitrixTokenURL,
+            clientID: clientID, clientSecret: secret,
+            refreshToken: try reference(table, table: name, base: "refresh_token", inlineAllowed: false))
     }
 }
 

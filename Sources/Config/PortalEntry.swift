@@ -2,20 +2,26 @@
 public struct PortalEntry: Sendable, Equatable, CustomStringConvertible {
     /// The portal's name: how `etl.portal` keys it.
     public var name: String
-    /// The incoming webhook URL, read from the variable or file the entry names. A secret: never
-    /// printed (`description` leaves it out).
-    public var webhookURL: String
+    /// How b24pg reads it: a webhook or an OAuth application, its secrets read from the variables
+    /// or files the entry names (never printed: `description` leaves them out).
+    public var access: PortalAccess
     /// Its settings, `[defaults]` overridden by the entry.
     public var settings: PortalSettings
     /// The line of its `[[portal]]` header.
     public var line: Int
 
     /// An entry.
-    public init(name: String, webhookURL: String, settings: PortalSettings, line: Int) {
+    public init(name: String, access: PortalAccess, settings: PortalSettings, line: Int) {
         self.name = name
-        self.webhookURL = webhookURL
+        self.access = access
         self.settings = settings
         self.line = line
+    }
+
+    /// The incoming webhook URL, when the portal is read through one.
+    public var webhookURL: String? {
+        if case .webhook(let url) = access { return url }
+        return nil
     }
 
     /// Whether `name` may name a portal: 1 to 100 ASCII letters, digits, `.`, `_`, `:` or `-`.

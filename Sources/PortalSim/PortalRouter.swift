@@ -201,6 +201,8 @@ public final class PortalRouter: Sendable {
         case "expire-tokens":
             state.withLock { $0.auth.expireAll() }
             return .json(200, ["result": true])
+        case "oauth":
+            return .json(200, state.withLock { $0.auth.counters.json })
         case "limits":
             let body = (try? JSON.parse(request.body)) ?? [:]
             portal.updateLimits(body)

@@ -25,6 +25,7 @@ extension Migration {
         shipped("020_activities.sql", PackageResources._20_activities_sql),
         shipped("021_first_touch.sql", PackageResources._21_first_touch_sql),
         shipped("022_many_portals.sql", PackageResources._22_many_portals_sql),
+        shipped("023_oauth_portals.sql", PackageResources._23_oauth_portals_sql),
     ].compactMap { $0 }
 
     private static func shipped(_ fileName: String, _ bytes: [UInt8]) -> Migration? {

@@ -9,8 +9,9 @@ struct Sim: AsyncParsableCommand {
         abstract: "Serve a simulated Bitrix24 portal on loopback (for the demo, tests and benchmarks).",
         discussion: """
             Deterministic data from --seed and --leads; the real API's paging, filters, batch, value \
-            shapes, rate limit and errors. Prints the webhook URL to use. GET /_sim/stats returns request \
-            counters; POST /_sim/faults, /_sim/limits, /_sim/access (rights and CRM mode), /_sim/restore (a \
+            shapes, rate limit and errors. Prints the webhook URL and an OAuth application's client id, \
+            secret and first tokens. GET /_sim/stats returns request counters, GET /_sim/oauth the token \
+            server's (refreshes, refused, spent tokens sent again, revocations); POST /_sim/faults, /_sim/limits, /_sim/access (rights and CRM mode), /_sim/restore (a \
             deleted lead back from the recycle bin) and /_sim/expire-tokens change behaviour at run time.
             """
     )
@@ -133,6 +134,18 @@ struct Sim: AsyncParsableCommand {
     @Option(name: .customLong("token-lifetime"), help: "OAuth access-token lifetime in seconds.")
     var tokenLifetime = 3600.0
 
+    @Option(
+        name: .customLong("spent-refresh"),
+        help:
+            "A spent OAuth refresh token sent again: 'revoke' (everything issued stops working) or 'refuse' (invalid_grant only)."
+    )
+    var spentRefresh = SimAuth.SpentRefresh.revokesAll.rawValue
+
+    @Option(
+        name: .customLong("old-access"),
+        help: "The access token of a spent refresh token: 'revoke' (invalid_token at once) or 'keep' (until it expires).")
+    var oldAccess = SimAuth.OldAccess.revoked.rawValue
+
     func validate() throws {
         guard ["127.0.0.1", "localhost", "::1"].contains(host) || host.hasPrefix("127.") else {
             throw ValidationError("--host must be a loopback address; the simulator never listens on a network")
@@ -150,6 +163,12 @@ struct Sim: AsyncParsableCommand {
         }
         guard ChildBehaviour.DeletedLeadHistory(rawValue: deletedLeadHistory) != nil else {
             throw ValidationError("--deleted-lead-history must be 'keep' or 'remove'")
+        }
+        guard SimAuth.SpentRefresh(rawValue: spentRefresh) != nil else {
+            throw ValidationError("--spent-refresh must be 'revoke' or 'refuse'")
+        }
+        guard SimAuth.OldAccess(rawValue: oldAccess) != nil else {
+            throw ValidationError("--old-access must be 'revoke' or 'keep'")
         }
         guard (0...1).contains(joinedTwice) else { throw ValidationError("--joined-twice must be between 0 and 1") }
         if let anchor, PortalTime(offsetSeconds: 0).parse(anchor) == nil {
@@ -181,7 +200,9 @@ struct Sim: AsyncParsableCommand {
         let faults = FaultPlan(
             serverError: fail500, unavailable: fail503, drop: failDrop, slow: failSlow, truncate: failTruncate,
             slowSeconds: slowSeconds)
-        let auth = SimAuth(seed: seed, webhookCode: webhookCode, tokenLifetime: tokenLifetime)
+        var auth = SimAuth(seed: seed, webhookCode: webhookCode, tokenLifetime: tokenLifetime)
+        auth.spentRefresh = SimAuth.SpentRefresh(rawValue: spentRefresh) ?? .revokesAll
+        auth.oldAccess = SimAuth.OldAccess(rawValue: oldAccess) ?? .revoked
         let router = PortalRouter(portal: portal, auth: auth, faults: faults, faultSeed: faultSeed)
         let server: PortalServer
         do {
@@ -196,7 +217,7 @@ struct Sim: AsyncParsableCommand {
         print("oauth: endpoint=\(server.baseURL)/rest/ token_url=\(server.baseURL)/oauth/token/")
         print("oauth: client_id=\(credentials.clientID) client_secret=\(credentials.clientSecret)")
         print("oauth: access_token=\(tokens.access) refresh_token=\(tokens.refresh)")
-        print("stats: \(server.baseURL)/_sim/stats")
+        print("stats: \(server.baseURL)/_sim/stats \(server.baseURL)/_sim/oauth")
         print(
             "portal: \(dataset.leadIDs.count) leads, \(dataset.history.count) stage changes, "
                 + "\(dataset.productRows.values.reduce(0) { $0 + $1.count }) product rows, "

@@ -95,7 +95,7 @@ struct WorkerCommand: AsyncParsableCommand {
         if let poll, let seconds = DurationText.seconds(poll) { settings.pollSeconds = seconds }
         if let metricsPort { settings.metricsPort = metricsPort }
         if let metricsHost { settings.metricsHost = metricsHost }
-        let portals = try WorkerPortals(file)
+        let portals = try WorkerPortals(file, environment: environment)
         let connectionString = database.connectionString(configured: file.databaseURL)
         let coordinator: Connection
         do {

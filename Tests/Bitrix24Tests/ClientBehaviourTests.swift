@@ -100,25 +100,22 @@ struct ClientBehaviourTests {
         }
     }
 
-    @Test(
-        "OAuth: expired_token triggers one refresh, the call is retried with the new token, and the new tokens are handed back"
-    )
+    @Test("OAuth: expired_token triggers one refresh and the call is retried with the new token")
     func oauthRefresh() async throws {
         let clock = VirtualClientClock()
         let transport = ScriptedTransport([
             ScriptedTransport.json(
                 401, #"{"error":"expired_token","error_description":"The access token provided has expired."}"#),
             ScriptedTransport.json(
-                200, #"{"access_token":"new-access","refresh_token":"new-refresh","expires":1800000000}"#),
+                200,
+                #"{"access_token":"new-access","refresh_token":"new-refresh","expires":1800000000,"member_id":"m1"}"#),
             Self.ok,
         ])
-        let received = TokenSink()
         let oauth = try OAuthCredentials(
             endpoint: "https://acme.bitrix24.com/rest/", clientID: "app.1", clientSecret: "cl1ent-s3cret",
             accessToken: "old-access", refreshToken: "old-refresh")
         let client = BitrixClient(
-            credentials: .oauth(oauth), transport: transport, clock: clock, limiter: RateLimiter(rate: 0, clock: clock),
-            onTokensRefreshed: { tokens in await received.store(tokens) })
+            credentials: .oauth(oauth), transport: transport, clock: clock, limiter: RateLimiter(rate: 0, clock: clock))
         _ = try await client.call("crm.lead.fields")
         let sent = transport.requests
         #expect(sent.count == 3)
@@ -126,9 +123,68 @@ struct ClientBehaviourTests {
         #expect(sent[1].url.hasPrefix("https://oauth.bitrix.info/oauth/token/?"))
         #expect(sent[1].url.contains("grant_type=refresh_token") && sent[1].url.contains("refresh_token=old-refresh"))
         #expect(String(decoding: sent[2].body, as: UTF8.self).contains("new-access"))
-        #expect(await received.tokens?.refreshToken.value == "new-refresh")
         #expect(client.statistics.snapshot.tokenRefreshes == 1)
         #expect(!client.credentials.description.contains("cl1ent-s3cret"))
+    }
+
+    @Test("OAuth: a refresh answer gives the tokens, their expiry and the portal's member_id")
+    func refreshAnswer() async throws {
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(
+                200,
+                #"{"access_token":"a2","refresh_token":"r2","expires":1800000000,"member_id":"0a1b2c","status":"L"}"#)
+        ])
+        let oauth = try OAuthCredentials(
+            endpoint: "https://acme.bitrix24.com/rest/", tokenURL: "https://auth.example/oauth/token/",
+            clientID: "app.1", clientSecret: "s", accessToken: "a1", refreshToken: "r1")
+        let tokens = try await oauth.refreshed(refreshToken: Secret("r1"), transport: transport)
+        #expect(tokens.accessToken.value == "a2" && tokens.refreshToken.value == "r2")
+        #expect(tokens.expires == 1_800_000_000 && tokens.memberID == "0a1b2c")
+        #expect(transport.requests.first?.url.hasPrefix("https://auth.example/oauth/token/?") == true)
+    }
+
+    @Test("OAuth: a rotation hook replaces expired tokens (here with ones another worker stored: no refresh is sent)")
+    func rotationHook() async throws {
+        let clock = VirtualClientClock()
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(401, #"{"error":"expired_token"}"#), Self.ok, Self.ok,
+        ])
+        let handed = TokenSink()
+        let oauth = try OAuthCredentials(
+            endpoint: "https://acme.bitrix24.com/rest/", clientID: "app.1", clientSecret: "s",
+            accessToken: "old-access", refreshToken: "old-refresh")
+        let client = BitrixClient(
+            credentials: .oauth(oauth), transport: transport, clock: clock, limiter: RateLimiter(rate: 0, clock: clock),
+            tokenRotation: { expired in
+                await handed.store(expired)
+                return OAuthTokens(accessToken: Secret("stored-access"), refreshToken: Secret("stored-refresh"))
+            })
+        _ = try await client.call("crm.lead.fields")
+        _ = try await client.call("crm.lead.fields")
+        let sent = transport.requests
+        #expect(sent.count == 3, "no request to the token server")
+        #expect(await handed.tokens?.accessToken.value == "old-access", "the hook is told which token expired")
+        #expect(String(decoding: sent[1].body, as: UTF8.self).contains("stored-access"))
+        #expect(String(decoding: sent[2].body, as: UTF8.self).contains("stored-access"))
+    }
+
+    @Test("OAuth: a request refused as invalid_token after the token was replaced is sent once more with the new one")
+    func supersededToken() async throws {
+        let clock = VirtualClientClock()
+        // Two requests go out with the first token; the first is expired, refreshed and retried;
+        // the second comes back invalid (the server dropped the old token with the refresh).
+        let transport = GatedTransport()
+        let oauth = try OAuthCredentials(
+            endpoint: "https://acme.bitrix24.com/rest/", clientID: "app.1", clientSecret: "s",
+            accessToken: "first", refreshToken: "r1")
+        let client = BitrixClient(
+            credentials: .oauth(oauth), transport: transport, clock: clock, limiter: RateLimiter(rate: 0, clock: clock),
+            tokenRotation: { _ in OAuthTokens(accessToken: Secret("second"), refreshToken: Secret("r2")) })
+        async let one = client.call("crm.lead.fields")
+        async let two = client.call("crm.deal.fields")
+        _ = try await (one, two)
+        #expect(transport.bodies.filter { $0.contains("second") }.count == 2)
+        #expect(transport.bodies.filter { $0.contains("first") }.count == 2)
     }
 
     @Test("a refused refresh is an authentication error without any secret in it")

@@ -41,3 +41,27 @@ final class ScriptedTransport: HTTPTransport, Sendable {
         { _ in .failure(BitrixError(code: .transport, message: message)) }
     }
 }
+
+/// Answers with the token each request carries: `first` is expired for crm.lead.fields and
+/// unknown for crm.deal.fields once a newer token is out (it waits for that), `second` is fine.
+final class GatedTransport: HTTPTransport, Sendable {
+    private let sent = Mutex<[String]>([])
+
+    /// The bodies sent so far.
+    var bodies: [String] { sent.withLock { $0 } }
+
+    func send(_ request: TransportRequest) async throws(BitrixError) -> TransportResponse {
+        let body = String(decoding: request.body, as: UTF8.self)
+        sent.withLock { $0.append(body) }
+        if body.contains("second") { return try ClientBehaviourTests.ok(request).get() }
+        if request.url.hasSuffix("crm.lead.fields") {
+            return try ScriptedTransport.json(401, #"{"error":"expired_token"}"#)(request).get()
+        }
+        while !sent.withLock({ $0.contains { $0.contains("second") } }) {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return try ScriptedTransport.json(
+            401, #"{"error":"invalid_token","error_description":"Unable to get application by token"}"#
+        )(request).get()
+    }
+}

@@ -60,6 +60,46 @@ struct RoutesAndAuthTests {
         }
     }
 
+    @Test(
+        "the token server's unverified behaviours: a spent refresh token sent again revokes everything (default) or is only refused; the old access token dies with the refresh (default) or lives on"
+    )
+    func spentTokenPolicies() throws {
+        for spent in SimAuth.SpentRefresh.allCases {
+            for old in SimAuth.OldAccess.allCases {
+                var auth = SimAuth(seed: 5)
+                auth.spentRefresh = spent
+                auth.oldAccess = old
+                let first = auth.issueTokens(now: 0)
+                let grant: (String) -> JSONObject = { token in
+                    [
+                        "grant_type": "refresh_token", "client_id": .string(auth.clientID),
+                        "client_secret": .string(auth.clientSecret), "refresh_token": .string(token),
+                    ]
+                }
+                let answer = try auth.refresh(grant(first.refresh), now: 1).get()
+                #expect(answer["member_id"] == "sim5")
+                let second = try #require(answer["access_token"]?.stringValue)
+                let secondRefresh = try #require(answer["refresh_token"]?.stringValue)
+                #expect(auth.check(accessToken: second, now: 2) == nil)
+                #expect(
+                    (auth.check(accessToken: first.access, now: 2) == nil) == (old == .kept),
+                    "old access token with \(old)")
+                guard case .failure(let reused) = auth.refresh(grant(first.refresh), now: 3) else {
+                    Issue.record("a spent refresh token was accepted again")
+                    continue
+                }
+                #expect(reused.code == "invalid_grant")
+                let revoked = spent == .revokesAll
+                #expect((auth.check(accessToken: second, now: 4) != nil) == revoked, "\(spent): access after reuse")
+                let next = auth.refresh(grant(secondRefresh), now: 5)
+                #expect((try? next.get()) == nil ? revoked : !revoked, "\(spent): the newest refresh token after reuse")
+                #expect(auth.counters.refreshes == (revoked ? 1 : 2) && auth.counters.spentSentAgain == 1)
+                #expect(auth.counters.revocations == (revoked ? 1 : 0))
+            }
+        }
+        #expect(SimAuth(seed: 1).spentRefresh == .revokesAll && SimAuth(seed: 1).oldAccess == .revoked)
+    }
+
     @Test("form bodies use PHP bracket syntax, + means space, and the body wins over the query")
     func formBodies() async throws {
         try await withPortal { portal in

@@ -36,6 +36,7 @@ struct MigratorTests {
         "020_activities.sql": "e47596489bf27005",
         "021_first_touch.sql": "22e7a04c654540df",
         "022_many_portals.sql": "72e4296329e5054a",
+        "023_oauth_portals.sql": "e5a0e691517805dc",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
@@ -72,7 +73,7 @@ struct MigratorTests {
                 "dw.fact_lead", "dw.fact_lead_activity", "dw.fact_lead_product", "dw.fact_lead_stage_history",
                 "dw.fact_lead_version",
                 "dw.lead_custom_value", "dw.lead_first_touch", "dw.lead_funnel_position", "dw.lead_stage_reached",
-                "etl.deferred_index", "etl.generated_view", "etl.lead_custom_column", "etl.portal", "etl.portal_job",
+                "etl.deferred_index", "etl.generated_view", "etl.lead_custom_column", "etl.portal", "etl.portal_job", "etl.portal_oauth",
                 "etl.rejected_record",
                 "etl.schema_migrations", "etl.sync_run",
                 "etl.sync_state",
