@@ -3,7 +3,7 @@
 -- it is spent, so the tokens live here, where every worker sees the newest: sealed with
 -- AES-256-GCM under a key only the b24pg processes hold (B24PG_TOKEN_KEY), bound to the portal's
 -- name, and rotated under this row's lock so that two workers never spend one refresh token.
--- member_id is the portal's stable id, which the OAuth server reports with every refresh.
+-- etl.portal.member_id (there since 001) is now filled: the OAuth server reports it with every refresh.
 
 CREATE TABLE etl.portal_oauth (
     portal_id          integer     PRIMARY KEY REFERENCES etl.portal ON DELETE CASCADE,
@@ -22,5 +22,4 @@ COMMENT ON COLUMN etl.portal_oauth.key_id IS 'The id of the key that sealed the 
 COMMENT ON COLUMN etl.portal_oauth.seed_digest IS 'SHA-256 of the configured first refresh token last adopted: a different configured token (the application authorised again) replaces the stored ones.';
 COMMENT ON COLUMN etl.portal_oauth.rotations IS 'Refreshes done so far; each spends the stored refresh token and stores the new one.';
 
-ALTER TABLE etl.portal ADD COLUMN member_id text;
 COMMENT ON COLUMN etl.portal.member_id IS 'The portal''s stable id as its OAuth server reports it (OAuth portals only); a token of another member_id under this name is refused.';

@@ -15,16 +15,18 @@ public final class OAuthTokenKeeper: Sendable {
     private let cipher: TokenCipher
     private let database: DatabaseWorker
     private let transport: any HTTPTransport
+    private let clock: any ClientClock
     private let storedBy: String
     private let minimumLifetime: Int64
     private let portalID = Mutex<Int64?>(nil)
 
     /// A keeper for the portal `name` at `host`, storing through `database` (a connection of its
     /// own: a rotation holds a transaction open while the OAuth server answers); a stored access
-    /// token with less than `minimumLifetime` seconds left is replaced before a sync starts.
+    /// token with less than `minimumLifetime` seconds left (by `clock`'s unix time, the one the
+    /// OAuth server's `expires` is in) is replaced before a sync starts.
     public init(
         name: String, host: String, application: OAuthPortal, cipher: TokenCipher, database: DatabaseWorker,
-        transport: any HTTPTransport, storedBy: String, minimumLifetime: Int64 = 300
+        transport: any HTTPTransport, clock: any ClientClock, storedBy: String, minimumLifetime: Int64 = 300
     ) {
         self.name = name
         self.host = host
@@ -32,6 +34,7 @@ public final class OAuthTokenKeeper: Sendable {
         self.cipher = cipher
         self.database = database
         self.transport = transport
+        self.clock = clock
         self.storedBy = storedBy
         self.minimumLifetime = minimumLifetime
     }
@@ -104,7 +107,7 @@ public final class OAuthTokenKeeper: Sendable {
             expires: stored.accessExpiresAt.map(Double.init), memberID: stored.memberID)
         if let expired {
             if current.accessToken != expired.accessToken { return .keep(current) }
-        } else if let expires = stored.accessExpiresAt, expires - stored.now > minimumLifetime {
+        } else if let expires = stored.accessExpiresAt, expires - Int64(clock.unixTime()) > minimumLifetime {
             guard keyID != cipher.current.id else { return .keep(current) }
             return .store(current, try update(current, seedDigest: nil, spent: false))
         }
@@ -115,7 +118,7 @@ public final class OAuthTokenKeeper: Sendable {
     private func spend(_ refreshToken: Secret, seedDigest: String?, stored: StoredOAuthTokens) async throws -> Outcome {
         let credentials = try application.credentials(OAuthTokens(accessToken: Secret(""), refreshToken: refreshToken))
         var fresh = try await credentials.refreshed(refreshToken: refreshToken, transport: transport)
-        if fresh.expires == nil { fresh.expires = Double(stored.now + 3_600) }
+        if fresh.expires == nil { fresh.expires = clock.unixTime() + 3_600 }
         return .store(fresh, try update(fresh, seedDigest: seedDigest, spent: true))
     }
 

@@ -106,7 +106,7 @@ struct WorkerPortals: Sendable {
                 let keeper = OAuthTokenKeeper(
                     name: portal.name, host: portal.host, application: application, cipher: cipher,
                     database: DatabaseWorker(connection: try Connection(connectionString)), transport: transport,
-                    storedBy: worker)
+                    clock: clock, storedBy: worker)
                 credentials = .oauth(try await keeper.credentials())
                 rotation = keeper.rotation
             }

@@ -36,7 +36,7 @@ struct MigratorTests {
         "020_activities.sql": "e47596489bf27005",
         "021_first_touch.sql": "22e7a04c654540df",
         "022_many_portals.sql": "72e4296329e5054a",
-        "023_oauth_portals.sql": "e5a0e691517805dc",
+        "023_oauth_portals.sql": "cbb30bbfa83b7032",
     ]
 
     @Test("every file of sql/ is in the catalog, in order, and no shipped migration was edited")
