@@ -118,4 +118,84 @@ struct ConfigFileTests {
         let concurrency = Self.error("[worker]\nconcurrency = 0\n")
         #expect(concurrency?.line == 2 && concurrency?.key == "worker.concurrency")
     }
+
+    static let application = """
+        [database]
+        url_env = "WAREHOUSE_URL"
+        token_key_file = "/run/secrets/token-key"
+
+        [[portal]]
+        name = "initech"
+        client_endpoint = "https://initech.bitrix24.com/rest/"
+        client_id_env = "INITECH_CLIENT_ID"
+        client_secret_file = "/run/secrets/initech-secret"
+        refresh_token_env = "INITECH_REFRESH"
+        every = "1h"
+        """
+
+    static func applicationFiles(_ path: String) throws(SecretFile.Failure) -> String {
+        switch path {
+        case "/run/secrets/token-key": return "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=\n"
+        case "/run/secrets/initech-secret": return "cl1ent-s3cret\n"
+        default: throw SecretFile.Failure(reason: "no such file")
+        }
+    }
+
+    static func parseApplication(
+        _ text: String = application,
+        environment: [String: String] = [
+            "WAREHOUSE_URL": "postgresql://db/w", "INITECH_CLIENT_ID": "local.abc", "INITECH_REFRESH": "r3fresh",
+        ]
+    ) throws(ConfigError) -> ConfigFile {
+        try ConfigFile.parse(text, path: "b24pg.toml", environment: environment, readFile: applicationFiles)
+    }
+
+    @Test("an application portal: endpoint, id and secret by reference, the first refresh token optional; the token key")
+    func applicationPortal() throws {
+        let file = try Self.parseApplication()
+        #expect(file.tokenKey == "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=" && file.previousTokenKey == nil)
+        let entry = try #require(file.portals.first)
+        guard case .oauth(let oauth) = entry.access else {
+            Issue.record("not read as an application")
+            return
+        }
+        #expect(oauth.clientEndpoint == "https://initech.bitrix24.com/rest/" && oauth.tokenURL == OAuthEntry.bitrixTokenURL)
+        #expect(oauth.clientID == "local.abc" && oauth.clientSecret == "cl1ent-s3cret" && oauth.refreshToken == "r3fresh")
+        #expect(entry.webhookURL == nil && entry.settings.schedule == .every(seconds: 3_600))
+        #expect(!"\(entry)".contains("s3cret") && !"\(entry)".contains("r3fresh"))
+        let later = try Self.parseApplication(
+            Self.application.replacingOccurrences(of: "refresh_token_env = \"INITECH_REFRESH\"\n", with: ""))
+        guard case .oauth(let stored) = later.portals.first?.access else {
+            Issue.record("not read as an application")
+            return
+        }
+        #expect(stored.refreshToken == nil, "once the database holds tokens no first token is needed")
+    }
+
+    @Test("an application entry without its id or secret, with an inline secret, or also with a webhook is refused by key")
+    func applicationErrors() {
+        func error(_ text: String) -> ConfigError? {
+            do {
+                _ = try Self.parseApplication(text)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let noSecret = error(
+            Self.application.replacingOccurrences(of: "client_secret_file = \"/run/secrets/initech-secret\"\n", with: ""))
+        #expect(noSecret?.line == 5 && noSecret?.message.contains("client_secret_env or client_secret_file") == true)
+        let inline = error(
+            Self.application.replacingOccurrences(of: "client_secret_file = \"/run/secrets/initech-secret\"", with: "client_secret = \"abc\""))
+        #expect(inline?.key == "portal[1].client_secret" && inline?.message.contains("only by reference") == true)
+        #expect(inline?.description.contains("abc") == false)
+        let both = error(Self.application + "\nwebhook_url_env = \"INITECH_CLIENT_ID\"\n")
+        #expect(both?.message.contains("not both") == true)
+        let missingKey = error(Self.application.replacingOccurrences(of: "/run/secrets/token-key", with: "/run/secrets/none"))
+        #expect(missingKey?.key == "database.token_key_file" && missingKey?.line == 3)
+        let inlineKey = error(Self.application.replacingOccurrences(of: "token_key_file", with: "token_key"))
+        #expect(inlineKey?.key == "database.token_key" && inlineKey?.description.contains("a2V5") == false)
+        let badEndpoint = error(Self.application.replacingOccurrences(of: "https://initech", with: "initech"))
+        #expect(badEndpoint?.key == "portal[1].client_endpoint")
+    }
 }

@@ -79,6 +79,20 @@ enum B24pgProcess {
             baseURL = String(found[..<end.lowerBound])
         }
 
+        /// The OAuth application the simulator printed: its id, secret and first refresh token.
+        var oauth: (clientID: String, clientSecret: String, refreshToken: String)? {
+            var values: [String: String] = [:]
+            for line in child.output.split(separator: "\n") where line.hasPrefix("oauth: ") {
+                for pair in line.dropFirst("oauth: ".count).split(separator: " ") {
+                    let parts = pair.split(separator: "=", maxSplits: 1)
+                    if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+                }
+            }
+            guard let id = values["client_id"], let secret = values["client_secret"], let refresh = values["refresh_token"]
+            else { return nil }
+            return (id, secret, refresh)
+        }
+
         /// The name `b24pg sync` gives the portal without a config: `127.0.0.1:PORT`.
         var portalName: String { String(baseURL.dropFirst("http://".count)) }
 

@@ -1,0 +1,117 @@
+import Foundation
+import LibPQ
+import PostgresTestSupport
+import ProcessSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+@Suite("b24pg worker with an OAuth application: sealed tokens in the database, rotated as they expire", .timeLimit(.minutes(5)))
+struct OAuthWorkerTests {
+    static let key = "b24pgE2EtokenKeyb24pgE2EtokenKeyb24pgE2Eabc="
+    static let otherKey = String(repeating: "7c", count: 32)
+
+    /// A config with one application portal of `sim`; its id, secret and first refresh token in files.
+    static func config(
+        _ sim: B24pgProcess.Simulator, application: (clientID: String, clientSecret: String, refreshToken: String)
+    ) throws -> WorkerConfig {
+        let config = try WorkerConfig(portals: [])
+        let files = [
+            ("client-id", application.clientID), ("client-secret", application.clientSecret),
+            ("refresh-token", application.refreshToken),
+        ]
+        for (name, value) in files {
+            try Data((value + "\n").utf8).write(to: config.directory.appendingPathComponent(name))
+        }
+        let directory = config.directory.path
+        let text = """
+            [[portal]]
+            name = "initech"
+            client_endpoint = "\(sim.baseURL)/rest/"
+            token_url = "\(sim.baseURL)/oauth/token/"
+            client_id_file = "\(directory)/client-id"
+            client_secret_file = "\(directory)/client-secret"
+            refresh_token_file = "\(directory)/refresh-token"
+            every = "1h"
+            rate = 0
+            operating_budget = 0
+            chunk_size = 100
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config.path))
+        return config
+    }
+
+    /// The simulator's token-server counters.
+    static func oauthCounters(_ sim: B24pgProcess.Simulator) async throws -> [String: Int] {
+        let (data, _) = try await URLSession.shared.data(from: try #require(URL(string: sim.baseURL + "/_sim/oauth")))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Int]
+        return try #require(object)
+    }
+
+    @Test(
+        "tokens that expire every second: the worker refreshes them under the row lock, stores them sealed, the star equals a webhook sync, and the next run starts from the stored token (the configured one is spent)"
+    )
+    func applicationPortal() async throws {
+        let sim = try B24pgProcess.Simulator([
+            "--leads", "400", "--seed", "231", "--rate", "0", "--operating-limit", "0", "--webhook-code",
+            WorkerTests.code, "--token-lifetime", "1", "--fail-slow", "1", "--slow-seconds", "0.01",
+        ])
+        defer { sim.stop() }
+        _ = WorkerTests.waitUntil(seconds: 10) { sim.oauth != nil }
+        let application = try #require(sim.oauth)
+        let config = try Self.config(sim, application: application)
+        defer { config.remove() }
+        try await SyncCommandTests.migrated { reference in
+            try await WorkerTests.cleanSync(reference, sim, name: "initech")
+            try await SyncCommandTests.migrated { target in
+                let noKey = try await WorkerTests.once(config, target)
+                #expect(noKey.code == 2 && noKey.err.contains("B24PG_TOKEN_KEY"), "\(noKey.err)")
+
+                let run = try await B24pgProcess.run(
+                    ["worker", "--config", config.path, "--database-url", target.rawValue, "--once", "--poll", "1s"],
+                    environment: ["B24PG_TOKEN_KEY": Self.key])
+                #expect(run.code == 0, "\(run.err.suffix(3_000))")
+                let counters = try await Self.oauthCounters(sim)
+                #expect((counters["refreshes"] ?? 0) >= 2, "the token expired during the sync: \(counters)")
+                #expect(counters["spent_sent_again"] == 0 && counters["revocations"] == 0, "\(counters)")
+                for secret in [application.clientSecret, application.refreshToken] {
+                    #expect(!run.err.contains(secret) && !run.out.contains(secret), "a secret reached the output")
+                }
+                let check = try Connection(target)
+                #expect(
+                    try StarFingerprint.take(check, portal: "initech")
+                        == (try StarFingerprint.take(try Connection(reference), portal: "initech")))
+                let stored = try check.execute(
+                    """
+                    SELECT p.member_id, o.rotations::text, o.rotated_by IS NOT NULL,
+                           position(convert_to($1, 'UTF8') IN o.refresh_token) = 0
+                    FROM etl.portal_oauth o JOIN etl.portal p USING (portal_id)
+                    """, [application.refreshToken]
+                ).rows
+                #expect(stored == [["sim231", "\(counters["refreshes"] ?? -1)", "t", "t"]], "\(stored)")
+
+                // The next round starts from the stored token; the configured one was spent long ago
+                // (sending it again would revoke everything).
+                try check.execute("UPDATE etl.portal_job SET due_at = now()")
+                let next = try await B24pgProcess.run(
+                    ["worker", "--config", config.path, "--database-url", target.rawValue, "--once", "--poll", "1s"],
+                    environment: ["B24PG_TOKEN_KEY": Self.key])
+                #expect(next.code == 0, "\(next.err.suffix(3_000))")
+                let after = try await Self.oauthCounters(sim)
+                #expect(after["refused"] == 0 && after["revocations"] == 0, "\(after)")
+                #expect(try check.execute("SELECT status FROM etl.sync_run ORDER BY run_id").rows == [["succeeded"], ["succeeded"]])
+
+                // Another key cannot open the tokens: the run fails and says which key sealed them.
+                try check.execute("UPDATE etl.portal_job SET due_at = now()")
+                let wrong = try await B24pgProcess.run(
+                    ["worker", "--config", config.path, "--database-url", target.rawValue, "--once", "--poll", "1s"],
+                    environment: ["B24PG_TOKEN_KEY": Self.otherKey])
+                #expect(wrong.code == 1)
+                let keyID = try check.execute("SELECT key_id FROM etl.portal_oauth").scalar ?? "?"
+                #expect(wrong.err.contains("sealed with key \(keyID)"), "\(wrong.err.suffix(2_000))")
+            }
+        }
+    }
+}
