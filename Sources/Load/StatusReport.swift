@@ -77,6 +77,29 @@ public struct StatusReport: Sendable {
                     ],
                     rows: jobs.rows))
         }
+        let oauth = try connection.execute(
+            """
+            SELECT p.name, coalesce(p.member_id, ''), coalesce(o.client_id, ''),
+                   CASE WHEN o.refresh_token IS NULL THEN 'none (give refresh_token_env or refresh_token_file)'
+                        ELSE 'sealed' END,
+                   coalesce(o.key_id, ''),
+                   coalesce(to_char(o.access_expires_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
+                                    'YYYY-MM-DD HH24:MI:SS') || ' ' || coalesce(p.time_zone, 'UTC'), ''),
+                   o.rotations,
+                   coalesce(to_char(o.rotated_at AT TIME ZONE coalesce(p.time_zone, '+00:00')::interval,
+                                    'YYYY-MM-DD HH24:MI:SS'), 'never') || coalesce(' by ' || o.rotated_by, '')
+            FROM etl.portal_oauth o JOIN etl.portal p USING (portal_id) ORDER BY p.name
+            """)
+        if !oauth.rows.isEmpty {
+            sections.append(
+                Section(
+                    title: "OAuth applications (tokens are never shown)",
+                    header: [
+                        "portal", "member_id", "client id", "refresh token", "sealed with key",
+                        "access token expires (portal time)", "refreshes", "last refresh",
+                    ],
+                    rows: oauth.rows))
+        }
         let recent = try connection.execute(
             """
             SELECT r.run_id, p.name, r.mode, r.status,

@@ -103,6 +103,12 @@ struct OAuthWorkerTests {
                 #expect(after["refused"] == 0 && after["revocations"] == 0, "\(after)")
                 #expect(try check.execute("SELECT status FROM etl.sync_run ORDER BY run_id").rows == [["succeeded"], ["succeeded"]])
 
+                let status = try await B24pgProcess.run(["status", "--database-url", target.rawValue])
+                #expect(status.code == 0 && status.out.contains("OAuth applications"), "\(status.out)")
+                let row = status.out.split(separator: "\n").first { $0.contains("sim231") }.map(String.init) ?? ""
+                #expect(row.contains("initech") && row.contains("sealed") && row.contains(application.clientID), "\(row)")
+                #expect(!status.out.contains(application.clientSecret))
+
                 // Another key cannot open the tokens: the run fails and says which key sealed them.
                 try check.execute("UPDATE etl.portal_job SET due_at = now()")
                 let wrong = try await B24pgProcess.run(
