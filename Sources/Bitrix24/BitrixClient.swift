@@ -353,7 +353,8 @@ actor TokenStore {
                 _ = try await replacing.value
                 return false
             } catch {
-                throw error as? BitrixError ?? BitrixError(code: .authentication, message: "token refresh failed: \(error)")
+                throw error as? BitrixError
+                    ?? BitrixError(code: .authentication, message: "token refresh failed: \(error)")
             }
         }
         guard tokens.accessToken == expired.accessToken else { return false }

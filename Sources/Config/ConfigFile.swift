@@ -104,7 +104,9 @@ private struct Reader {
 
     func allow(_ table: TOMLTable, table name: String, keys: [String]) throws(ConfigError) {
         for key in table.keys.sorted() where !keys.contains(key) {
-            let secrets = ["webhook_url", "client_id", "client_secret", "refresh_token", "token_key", "previous_token_key"]
+            let secrets = [
+                "webhook_url", "client_id", "client_secret", "refresh_token", "token_key", "previous_token_key",
+            ]
             let hint = secrets.contains(key) ? ": secrets only by reference, \(key)_env or \(key)_file" : ""
             throw error(table: name, key: key, "unknown key (known: \(keys.joined(separator: ", ")))\(hint)")
         }

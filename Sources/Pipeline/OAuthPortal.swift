@@ -30,6 +30,7 @@ public struct OAuthPortal: Sendable {
     /// Credentials holding `tokens`.
     public func credentials(_ tokens: OAuthTokens) throws(BitrixError) -> OAuthCredentials {
         try OAuthCredentials(
-            endpoint: endpoint, tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret.value, tokens: tokens)
+            endpoint: endpoint, tokenURL: tokenURL, clientID: clientID, clientSecret: clientSecret.value, tokens: tokens
+        )
     }
 }

@@ -101,7 +101,8 @@ public final class OAuthTokenKeeper: Sendable {
                 portal: application.endpoint)
         }
         let current = OAuthTokens(
-            accessToken: Secret(try cipher.open(SealedToken(keyID: keyID, bytes: sealedAccess), context: context("access"))),
+            accessToken: Secret(
+                try cipher.open(SealedToken(keyID: keyID, bytes: sealedAccess), context: context("access"))),
             refreshToken: Secret(
                 try cipher.open(SealedToken(keyID: keyID, bytes: sealedRefresh), context: context("refresh"))),
             expires: stored.accessExpiresAt.map(Double.init), memberID: stored.memberID)

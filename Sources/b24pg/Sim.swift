@@ -143,7 +143,8 @@ struct Sim: AsyncParsableCommand {
 
     @Option(
         name: .customLong("old-access"),
-        help: "The access token of a spent refresh token: 'revoke' (invalid_token at once) or 'keep' (until it expires).")
+        help:
+            "The access token of a spent refresh token: 'revoke' (invalid_token at once) or 'keep' (until it expires).")
     var oldAccess = SimAuth.OldAccess.revoked.rawValue
 
     func validate() throws {

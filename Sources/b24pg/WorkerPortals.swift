@@ -73,7 +73,8 @@ struct WorkerPortals: Sendable {
         let previous =
             environment["B24PG_PREVIOUS_TOKEN_KEY"].flatMap({ $0.isEmpty ? nil : $0 }) ?? file.previousTokenKey
         do {
-            return TokenCipher(current: try TokenKey(text: current), previous: try previous.map { [try TokenKey(text: $0)] } ?? [])
+            return TokenCipher(
+                current: try TokenKey(text: current), previous: try previous.map { [try TokenKey(text: $0)] } ?? [])
         } catch {
             throw RunFailure(message: "the token key: \(error)", exitCode: ExitStatus.usage)
         }

@@ -150,7 +150,8 @@ struct ConfigFileTests {
         try ConfigFile.parse(text, path: "b24pg.toml", environment: environment, readFile: applicationFiles)
     }
 
-    @Test("an application portal: endpoint, id and secret by reference, the first refresh token optional; the token key")
+    @Test(
+        "an application portal: endpoint, id and secret by reference, the first refresh token optional; the token key")
     func applicationPortal() throws {
         let file = try Self.parseApplication()
         #expect(file.tokenKey == "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=" && file.previousTokenKey == nil)
@@ -159,8 +160,10 @@ struct ConfigFileTests {
             Issue.record("not read as an application")
             return
         }
-        #expect(oauth.clientEndpoint == "https://initech.bitrix24.com/rest/" && oauth.tokenURL == OAuthEntry.bitrixTokenURL)
-        #expect(oauth.clientID == "local.abc" && oauth.clientSecret == "cl1ent-s3cret" && oauth.refreshToken == "r3fresh")
+        #expect(
+            oauth.clientEndpoint == "https://initech.bitrix24.com/rest/" && oauth.tokenURL == OAuthEntry.bitrixTokenURL)
+        #expect(
+            oauth.clientID == "local.abc" && oauth.clientSecret == "cl1ent-s3cret" && oauth.refreshToken == "r3fresh")
         #expect(entry.webhookURL == nil && entry.settings.schedule == .every(seconds: 3_600))
         #expect(!"\(entry)".contains("s3cret") && !"\(entry)".contains("r3fresh"))
         let later = try Self.parseApplication(
@@ -172,7 +175,9 @@ struct ConfigFileTests {
         #expect(stored.refreshToken == nil, "once the database holds tokens no first token is needed")
     }
 
-    @Test("an application entry without its id or secret, with an inline secret, or also with a webhook is refused by key")
+    @Test(
+        "an application entry without its id or secret, with an inline secret, or also with a webhook is refused by key"
+    )
     func applicationErrors() {
         func error(_ text: String) -> ConfigError? {
             do {
@@ -183,15 +188,18 @@ struct ConfigFileTests {
             }
         }
         let noSecret = error(
-            Self.application.replacingOccurrences(of: "client_secret_file = \"/run/secrets/initech-secret\"\n", with: ""))
+            Self.application.replacingOccurrences(
+                of: "client_secret_file = \"/run/secrets/initech-secret\"\n", with: ""))
         #expect(noSecret?.line == 5 && noSecret?.message.contains("client_secret_env or client_secret_file") == true)
         let inline = error(
-            Self.application.replacingOccurrences(of: "client_secret_file = \"/run/secrets/initech-secret\"", with: "client_secret = \"abc\""))
+            Self.application.replacingOccurrences(
+                of: "client_secret_file = \"/run/secrets/initech-secret\"", with: "client_secret = \"abc\""))
         #expect(inline?.key == "portal[1].client_secret" && inline?.message.contains("only by reference") == true)
         #expect(inline?.description.contains("abc") == false)
         let both = error(Self.application + "\nwebhook_url_env = \"INITECH_CLIENT_ID\"\n")
         #expect(both?.message.contains("not both") == true)
-        let missingKey = error(Self.application.replacingOccurrences(of: "/run/secrets/token-key", with: "/run/secrets/none"))
+        let missingKey = error(
+            Self.application.replacingOccurrences(of: "/run/secrets/token-key", with: "/run/secrets/none"))
         #expect(missingKey?.key == "database.token_key_file" && missingKey?.line == 3)
         let inlineKey = error(Self.application.replacingOccurrences(of: "token_key_file", with: "token_key"))
         #expect(inlineKey?.key == "database.token_key" && inlineKey?.description.contains("a2V5") == false)

@@ -88,7 +88,8 @@ enum B24pgProcess {
                     if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
                 }
             }
-            guard let id = values["client_id"], let secret = values["client_secret"], let refresh = values["refresh_token"]
+            guard let id = values["client_id"], let secret = values["client_secret"],
+                let refresh = values["refresh_token"]
             else { return nil }
             return (id, secret, refresh)
         }

@@ -8,7 +8,9 @@ import Testing
     import FoundationNetworking
 #endif
 
-@Suite("b24pg worker with an OAuth application: sealed tokens in the database, rotated as they expire", .timeLimit(.minutes(5)))
+@Suite(
+    "b24pg worker with an OAuth application: sealed tokens in the database, rotated as they expire",
+    .timeLimit(.minutes(5)))
 struct OAuthWorkerTests {
     static let key = "b24pgE2EtokenKeyb24pgE2EtokenKeyb24pgE2Eabc="
     static let otherKey = String(repeating: "7c", count: 32)
@@ -101,12 +103,16 @@ struct OAuthWorkerTests {
                 #expect(next.code == 0, "\(next.err.suffix(3_000))")
                 let after = try await Self.oauthCounters(sim)
                 #expect(after["refused"] == 0 && after["revocations"] == 0, "\(after)")
-                #expect(try check.execute("SELECT status FROM etl.sync_run ORDER BY run_id").rows == [["succeeded"], ["succeeded"]])
+                #expect(
+                    try check.execute("SELECT status FROM etl.sync_run ORDER BY run_id").rows == [
+                        ["succeeded"], ["succeeded"],
+                    ])
 
                 let status = try await B24pgProcess.run(["status", "--database-url", target.rawValue])
                 #expect(status.code == 0 && status.out.contains("OAuth applications"), "\(status.out)")
                 let row = status.out.split(separator: "\n").first { $0.contains("sim231") }.map(String.init) ?? ""
-                #expect(row.contains("initech") && row.contains("sealed") && row.contains(application.clientID), "\(row)")
+                #expect(
+                    row.contains("initech") && row.contains("sealed") && row.contains(application.clientID), "\(row)")
                 #expect(!status.out.contains(application.clientSecret))
 
                 // Another key cannot open the tokens: the run fails and says which key sealed them.

@@ -24,7 +24,8 @@ struct OAuthPortalTests {
             name: name, host: "127.0.0.1",
             application: OAuthPortal(
                 endpoint: "http://127.0.0.1:9/rest/", tokenURL: "http://127.0.0.1:9/oauth/token/",
-                clientID: auth.clientID, clientSecret: Secret(auth.clientSecret), seedRefreshToken: seed.map(Secret.init)),
+                clientID: auth.clientID, clientSecret: Secret(auth.clientSecret),
+                seedRefreshToken: seed.map(Secret.init)),
             cipher: cipher, database: DatabaseWorker(connection: try Connection(target)), transport: harness.transport,
             clock: harness.clock, storedBy: worker)
     }
@@ -147,7 +148,9 @@ struct OAuthPortalTests {
             let moving = TokenCipher(current: try TokenKey(text: Self.otherKey), previous: [cipher.current])
             let moved = try await Self.keeper(harness, target, seed: first.refresh, cipher: moving).credentials()
             #expect(moved.tokens.accessToken == seeded.tokens.accessToken)
-            #expect(try Self.stored(connection)[0] == moving.current.id && harness.router.credentials.counters.refreshes == 1)
+            #expect(
+                try Self.stored(connection)[0] == moving.current.id
+                    && harness.router.credentials.counters.refreshes == 1)
             _ = try await Self.keeper(harness, target, seed: first.refresh, cipher: wrongKey).credentials()
 
             // The application is authorised again: the new configured token replaces the stored pair.

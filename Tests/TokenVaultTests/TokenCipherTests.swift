@@ -54,7 +54,9 @@ struct TokenCipherTests {
 
     @Test("a key must be 32 bytes in base64 or hex; the error never repeats what was given")
     func badKeys() {
-        for text in ["", "short", "MDEyMzQ1Njc4OWFiY2RlZg==", String(repeating: "zz", count: 32), "not base64 at all!!"] {
+        for text in [
+            "", "short", "MDEyMzQ1Njc4OWFiY2RlZg==", String(repeating: "zz", count: 32), "not base64 at all!!",
+        ] {
             let error = #expect(throws: TokenVaultError.self) { try TokenKey(text: text) }
             #expect(error?.code == .badKey)
             if !text.isEmpty { #expect(error?.message.contains(text) == false) }
