@@ -72,6 +72,7 @@ extension StarLoader {
         _ = try? connection.execute("ROLLBACK")
     }
 
+    /// `bytes` as lowercase hex, the form `decode(…, 'hex')` reads.
     static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef")
         var text = ""
@@ -83,6 +84,7 @@ extension StarLoader {
         return text
     }
 
+    /// The bytes of lowercase hex text as `encode(…, 'hex')` writes it; `nil` for anything else.
     static func hexBytes(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count.isMultiple(of: 2) else { return nil }

@@ -41,6 +41,7 @@ public struct TokenKey: Sendable {
         return bytes
     }
 
+    /// `byte` as two lowercase hex digits.
     static func hex(_ byte: UInt8) -> String {
         let digits = Array("0123456789abcdef")
         return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
