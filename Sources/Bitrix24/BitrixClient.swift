@@ -195,6 +195,9 @@ public final class BitrixClient: Sendable {
         }
     }
 
+    /// How often one request is sent again because its OAuth token expired or was replaced.
+    static let maxTokenRetries = 4
+
     /// Whether a method only reads (and so may be retried freely).
     public static func isRead(_ method: String) -> Bool {
         let name = method.lowercased()
@@ -208,8 +211,8 @@ public final class BitrixClient: Sendable {
     ) async throws(BitrixError) -> BitrixResponse {
         let started = clock.now()
         var attempt = 0
-        var refreshed = false
-        var resentWithNewerToken = false
+        var tokenRetries = 0
+        var settledToken: OAuthTokens?
         while true {
             attempt += 1
             do {
@@ -221,7 +224,9 @@ public final class BitrixClient: Sendable {
             }
             statistics.update { $0.requests += 1 }
             let failure: BitrixError
-            let token = await tokens?.current
+            var token = settledToken
+            if token == nil { token = await tokens?.current }
+            settledToken = nil
             do {
                 let response = try await send(method, parameters, token: token?.accessToken)
                 await limiter.noteSuccess()
@@ -235,8 +240,10 @@ public final class BitrixClient: Sendable {
             var delay = retryPolicy.delay(attempt: attempt, random: random())
             switch failure.code {
             case .tokenExpired:
-                guard let tokens, let token, !refreshed else { throw failure }
-                refreshed = true
+                // Replaced once per token the request met: another request may have replaced it
+                // already (then nothing is spent), and the new one may expire in turn.
+                guard let tokens, let token, tokenRetries < Self.maxTokenRetries else { throw failure }
+                tokenRetries += 1
                 if try await tokens.replace(expired: token) {
                     statistics.update { $0.tokenRefreshes += 1 }
                 }
@@ -245,11 +252,12 @@ public final class BitrixClient: Sendable {
                 continue
             case .authentication:
                 // A token replaced while this request was under way may be refused as unknown:
-                // send it once more with the newer one.
-                guard let tokens, let token, !resentWithNewerToken,
-                    await tokens.current.accessToken != token.accessToken
-                else { throw failure }
-                resentWithNewerToken = true
+                // send it again with the newer one.
+                guard let tokens, let token, tokenRetries < Self.maxTokenRetries else { throw failure }
+                let settled = await tokens.settled()
+                guard settled.accessToken != token.accessToken else { throw failure }
+                settledToken = settled
+                tokenRetries += 1
                 statistics.update { $0.retries += 1 }
                 attempt -= 1
                 continue
@@ -345,28 +353,39 @@ actor TokenStore {
     /// The tokens requests are sent with now.
     var current: OAuthTokens { tokens }
 
+    /// The tokens in force once a replacement under way has ended (the portal may already refuse
+    /// the old token while the new one is being stored).
+    func settled() async -> OAuthTokens {
+        if let replacing, let fresh = try? await replacing.value, tokens.refreshToken != fresh.refreshToken {
+            // A waiter may resume before the replacing call: the new tokens are in force either way.
+            return fresh
+        }
+        return tokens
+    }
+
     /// Replaces `expired` (or waits for a replacement under way); `false` when it was replaced
     /// already, by this process or, through the rotation, by another.
     func replace(expired: OAuthTokens) async throws(BitrixError) -> Bool {
         if let replacing {
-            do {
-                _ = try await replacing.value
-                return false
-            } catch {
-                throw error as? BitrixError
-                    ?? BitrixError(code: .authentication, message: "token refresh failed: \(error)")
-            }
+            // Whichever waiter resumes first puts the new tokens in force.
+            let fresh = try await Self.value(of: replacing)
+            if tokens.accessToken == expired.accessToken { tokens = fresh }
+            return false
         }
         guard tokens.accessToken == expired.accessToken else { return false }
         let rotation = self.rotation
         let task = Task<OAuthTokens, any Error> { try await rotation(expired) }
         replacing = task
         defer { replacing = nil }
+        let fresh = try await Self.value(of: task)
+        let replaced = fresh.refreshToken != expired.refreshToken
+        if tokens.accessToken == expired.accessToken { tokens = fresh }
+        return replaced
+    }
+
+    private static func value(of task: Task<OAuthTokens, any Error>) async throws(BitrixError) -> OAuthTokens {
         do {
-            let fresh = try await task.value
-            let replaced = fresh.refreshToken != tokens.refreshToken
-            tokens = fresh
-            return replaced
+            return try await task.value
         } catch {
             throw error as? BitrixError ?? BitrixError(code: .authentication, message: "token refresh failed: \(error)")
         }

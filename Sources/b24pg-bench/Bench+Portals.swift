@@ -74,7 +74,8 @@ extension Bench {
 
     /// 20 simulated portals of 5,000 leads at 2 requests/s each: the first load with every portal at
     /// once (CPU and memory per running sync), then incremental rounds with 1, 2 and 4 worker
-    /// processes of two syncs each (portals completed per hour), and what bounds one machine.
+    /// processes of two syncs each (portals completed per hour), the same rounds paced by the
+    /// portals' limits, and what bounds one machine.
     static func portalsScenario(portals: Int, leads: Int) async throws -> [Row] {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("b24pg").path
@@ -163,6 +164,37 @@ extension Bench {
                     target: workers == 1 ? "grows with workers" : "grows until the portals' limits bind",
                     verdict: workers == 1
                         ? "-" : ((perHour[workers] ?? 0) > (perHour[workers / 2] ?? 0) * 1.2 ? "grows" : "flat")))
+        }
+        // Rounds where every sync waits on its portal: the client's bucket holds one request, so it
+        // sends 2 per second from the first (as when other integrations have drained the portal's
+        // bucket). Here more workers help, until the machine's CPU binds.
+        let pacedConfig = directory.appendingPathComponent("b24pg-paced.toml").path
+        try Data(config.replacingOccurrences(of: "burst = 50", with: "burst = 1").utf8)
+            .write(to: URL(fileURLWithPath: pacedConfig))
+        var pacedPerHour: [Int: Double] = [:]
+        for workers in [1, 2, 4] {
+            try connection.execute("UPDATE etl.portal_job SET due_at = now()")
+            let simsBefore = sims.map(\.cpuSeconds).reduce(0, +)
+            let round = try await workerRound(
+                binary, config: pacedConfig, database: database, workers: workers, concurrency: 2)
+            let roundSimCPU = sims.map(\.cpuSeconds).reduce(0, +) - simsBefore
+            guard round.succeeded == portals else {
+                throw PostgresError(code: .connectionFailed, message: "round: \(round.succeeded) of \(portals) portals")
+            }
+            pacedPerHour[workers] = Double(portals) / round.seconds * 3_600
+            rows.append(
+                Row(
+                    scenario: scenario,
+                    measure:
+                        "incremental round paced by the portals (client burst 1), \(workers) worker process(es) × 2 syncs: portals per hour",
+                    value: String(
+                        format: "%.0f (%.0f s for %d portals; machine CPU %.0f %%, of it the simulators %.0f %%)",
+                        pacedPerHour[workers] ?? 0, round.seconds, portals,
+                        round.machineBusy / round.seconds / 2 * 100, roundSimCPU / round.seconds / 2 * 100),
+                    target: "grows with workers until CPU binds",
+                    verdict: workers == 1
+                        ? "-"
+                        : ((pacedPerHour[workers] ?? 0) > (pacedPerHour[workers / 2] ?? 0) * 1.2 ? "grows" : "flat")))
         }
         // b24pg and Postgres per incremental sync (the simulators' CPU taken out: a real portal's
         // work is not on this machine).

@@ -53,12 +53,12 @@ struct OAuthWorkerTests {
     }
 
     @Test(
-        "tokens that expire every second: the worker refreshes them under the row lock, stores them sealed, the star equals a webhook sync, and the next run starts from the stored token (the configured one is spent)"
+        "tokens that expire every 3 seconds: the worker refreshes them under the row lock, stores them sealed, the star equals a webhook sync, and the next run starts from the stored token (the configured one is spent)"
     )
     func applicationPortal() async throws {
         let sim = try B24pgProcess.Simulator([
             "--leads", "400", "--seed", "231", "--rate", "0", "--operating-limit", "0", "--webhook-code",
-            WorkerTests.code, "--token-lifetime", "1", "--fail-slow", "1", "--slow-seconds", "0.01",
+            WorkerTests.code, "--token-lifetime", "3", "--fail-slow", "1", "--slow-seconds", "0.01",
         ])
         defer { sim.stop() }
         _ = WorkerTests.waitUntil(seconds: 10) { sim.oauth != nil }
