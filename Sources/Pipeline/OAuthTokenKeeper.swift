@@ -19,6 +19,10 @@ public final class OAuthTokenKeeper: Sendable {
     private let storedBy: String
     private let minimumLifetime: Int64
     private let portalID = Mutex<Int64?>(nil)
+    private let spent = Mutex(0)
+
+    /// Refresh tokens this keeper spent at the OAuth server (another worker's refreshes not counted).
+    public var refreshes: Int { spent.withLock { $0 } }
 
     /// A keeper for the portal `name` at `host`, storing through `database` (a connection of its
     /// own: a rotation holds a transaction open while the OAuth server answers); a stored access
@@ -119,6 +123,7 @@ public final class OAuthTokenKeeper: Sendable {
     private func spend(_ refreshToken: Secret, seedDigest: String?, stored: StoredOAuthTokens) async throws -> Outcome {
         let credentials = try application.credentials(OAuthTokens(accessToken: Secret(""), refreshToken: refreshToken))
         var fresh = try await credentials.refreshed(refreshToken: refreshToken, transport: transport)
+        spent.withLock { $0 += 1 }
         if fresh.expires == nil { fresh.expires = clock.unixTime() + 3_600 }
         return .store(fresh, try update(fresh, seedDigest: seedDigest, spent: true))
     }

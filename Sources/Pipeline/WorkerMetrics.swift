@@ -72,14 +72,21 @@ public final class WorkerMetrics: Sendable {
     }
 
     /// The requests one sync of `portal` sent and how often the portal pushed back: 503
-    /// (`QUERY_LIMIT_EXCEEDED`) and 429 (`OPERATION_TIME_LIMIT`); counted whatever the outcome.
-    public func traffic(portal: String, requests: Int, throttled: Int, operatingRefusals: Int) {
+    /// (`QUERY_LIMIT_EXCEEDED`) and 429 (`OPERATION_TIME_LIMIT`), and the OAuth token refreshes
+    /// it spent; counted whatever the outcome.
+    public func traffic(portal: String, requests: Int, throttled: Int, operatingRefusals: Int, tokenRefreshes: Int = 0)
+    {
         counter("requests", "total", "Requests sent to the portal.", [("portal", portal)])
             .increment(by: Int64(requests))
         let help = "Answers of the portal that pushed back, by HTTP status."
         counter("throttled", "total", help, [("portal", portal), ("status", "503")]).increment(by: Int64(throttled))
         counter("throttled", "total", help, [("portal", portal), ("status", "429")])
             .increment(by: Int64(operatingRefusals))
+        counter(
+            "token_refreshes", "total", "OAuth refresh tokens spent for the portal (application portals).",
+            [("portal", portal)]
+        )
+        .increment(by: Int64(tokenRefreshes))
     }
 
     /// How far `stream` of `portal` is behind: the database's now minus the stream's watermark.

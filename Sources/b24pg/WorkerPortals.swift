@@ -97,6 +97,7 @@ struct WorkerPortals: Sendable {
             let clock = SystemClientClock()
             let credentials: Credentials
             var rotation: OAuthTokenRotation?
+            var keeper: OAuthTokenKeeper?
             switch entry.access {
             case .webhook(let webhook):
                 credentials = webhook
@@ -104,12 +105,13 @@ struct WorkerPortals: Sendable {
                 guard let cipher else {
                     throw RunFailure(message: "no token key for \(portal.name)", exitCode: ExitStatus.usage)
                 }
-                let keeper = OAuthTokenKeeper(
+                let tokens = OAuthTokenKeeper(
                     name: portal.name, host: portal.host, application: application, cipher: cipher,
                     database: DatabaseWorker(connection: try Connection(connectionString)), transport: transport,
                     clock: clock, storedBy: worker)
-                credentials = .oauth(try await keeper.credentials())
-                rotation = keeper.rotation
+                keeper = tokens
+                credentials = .oauth(try await tokens.credentials())
+                rotation = tokens.rotation
             }
             let client = BitrixClient(
                 credentials: credentials, transport: transport, clock: clock,
@@ -127,7 +129,7 @@ struct WorkerPortals: Sendable {
                 let traffic = client.statistics.snapshot
                 metrics.traffic(
                     portal: portal.name, requests: traffic.requests, throttled: traffic.throttled,
-                    operatingRefusals: traffic.operatingRefusals)
+                    operatingRefusals: traffic.operatingRefusals, tokenRefreshes: keeper?.refreshes ?? 0)
             }
             return try await engine.run()
         }
