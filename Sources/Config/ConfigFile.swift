@@ -290,7 +290,7 @@ private struct Reader {
             throw error(table: name, "an application needs client_secret_env or client_secret_file")
         }
         return OAuthEntry(
-            clientEndpoint: endpoint, tokenURL: try string(table, "token_url", in: name) ?? OAuthEntry.bitrixTokenURL,
+            clientEndpoint: endpoint, tokenURL: try string(table, "token_url", in: name),
             clientID: clientID, clientSecret: secret,
             refreshToken: try reference(table, table: name, base: "refresh_token", inlineAllowed: false))
     }

@@ -10,8 +10,8 @@ public enum PortalAccess: Sendable, Equatable {
 public struct OAuthEntry: Sendable, Equatable {
     /// `client_endpoint`: `https://PORTAL/rest/`.
     public var clientEndpoint: String
-    /// `token_url`: the OAuth server (Bitrix24's own when not given).
-    public var tokenURL: String
+    /// `token_url`: the OAuth server; `nil` for Bitrix24's own (`oauth.bitrix.info`).
+    public var tokenURL: String?
     /// From `client_id_env` or `client_id_file`.
     public var clientID: String
     /// From `client_secret_env` or `client_secret_file`.
@@ -20,12 +20,9 @@ public struct OAuthEntry: Sendable, Equatable {
     /// until the database holds tokens of the portal (or when it changes).
     public var refreshToken: String?
 
-    /// Bitrix24's OAuth server.
-    public static let bitrixTokenURL = "https://oauth.bitrix.info/oauth/token/"
-
     /// An application entry.
     public init(
-        clientEndpoint: String, tokenURL: String = OAuthEntry.bitrixTokenURL, clientID: String, clientSecret: String,
+        clientEndpoint: String, tokenURL: String? = nil, clientID: String, clientSecret: String,
         refreshToken: String?
     ) {
         self.clientEndpoint = clientEndpoint

@@ -1,4 +1,5 @@
 import Bitrix24
+import Config
 import Load
 import Synchronization
 import TokenVault
@@ -11,7 +12,7 @@ public final class OAuthTokenKeeper: Sendable {
     /// The portal's name in `etl.portal`.
     public let name: String
     private let host: String
-    private let application: OAuthPortal
+    private let application: OAuthEntry
     private let cipher: TokenCipher
     private let database: DatabaseWorker
     private let transport: any HTTPTransport
@@ -24,12 +25,12 @@ public final class OAuthTokenKeeper: Sendable {
     /// Refresh tokens this keeper spent at the OAuth server (another worker's refreshes not counted).
     public var refreshes: Int { spent.withLock { $0 } }
 
-    /// A keeper for the portal `name` at `host`, storing through `database` (a connection of its
+    /// A keeper for the portal `name` at `host`, read through the configured `application`, storing through `database` (a connection of its
     /// own: a rotation holds a transaction open while the OAuth server answers); a stored access
     /// token with less than `minimumLifetime` seconds left (by `clock`'s unix time, the one the
     /// OAuth server's `expires` is in) is replaced before a sync starts.
     public init(
-        name: String, host: String, application: OAuthPortal, cipher: TokenCipher, database: DatabaseWorker,
+        name: String, host: String, application: OAuthEntry, cipher: TokenCipher, database: DatabaseWorker,
         transport: any HTTPTransport, clock: any ClientClock, storedBy: String, minimumLifetime: Int64 = 300
     ) {
         self.name = name
@@ -47,7 +48,7 @@ public final class OAuthTokenKeeper: Sendable {
     /// else freshly refreshed ones (the configured first refresh token when none are stored or
     /// a different one is configured).
     public func credentials() async throws -> OAuthCredentials {
-        try application.credentials(try await tokens(replacing: nil))
+        try credentials(try await tokens(replacing: nil))
     }
 
     /// The client's hook for tokens the portal called expired.
@@ -92,8 +93,8 @@ public final class OAuthTokenKeeper: Sendable {
     }
 
     private func decide(_ stored: StoredOAuthTokens, replacing expired: OAuthTokens?) async throws -> Outcome {
-        if let seed = application.seedRefreshToken, TokenCipher.digest(seed.value) != stored.seedDigest {
-            return try await spend(seed, seedDigest: TokenCipher.digest(seed.value), stored: stored)
+        if let seed = application.refreshToken, TokenCipher.digest(seed) != stored.seedDigest {
+            return try await spend(Secret(seed), seedDigest: TokenCipher.digest(seed), stored: stored)
         }
         guard let keyID = stored.keyID, let sealedRefresh = stored.refreshToken, let sealedAccess = stored.accessToken
         else {
@@ -102,7 +103,7 @@ public final class OAuthTokenKeeper: Sendable {
                 message:
                     "no OAuth tokens are stored for \(name): give the refresh token of the application's installation "
                     + "with refresh_token_env or refresh_token_file",
-                portal: application.endpoint)
+                portal: application.clientEndpoint)
         }
         let current = OAuthTokens(
             accessToken: Secret(
@@ -121,7 +122,7 @@ public final class OAuthTokenKeeper: Sendable {
 
     /// Spends `refreshToken` at the OAuth server and prepares the new pair for storage.
     private func spend(_ refreshToken: Secret, seedDigest: String?, stored: StoredOAuthTokens) async throws -> Outcome {
-        let credentials = try application.credentials(OAuthTokens(accessToken: Secret(""), refreshToken: refreshToken))
+        let credentials = try credentials(OAuthTokens(accessToken: Secret(""), refreshToken: refreshToken))
         var fresh = try await credentials.refreshed(refreshToken: refreshToken, transport: transport)
         spent.withLock { $0 += 1 }
         if fresh.expires == nil { fresh.expires = clock.unixTime() + 3_600 }
@@ -135,6 +136,13 @@ public final class OAuthTokenKeeper: Sendable {
             accessToken: try cipher.seal(tokens.accessToken.value, context: context("access")).bytes,
             accessExpiresAt: tokens.expires.map { Int64($0) }, seedDigest: seedDigest, memberID: tokens.memberID,
             spentRefreshToken: spent, storedBy: storedBy)
+    }
+
+    /// The application's credentials holding `tokens` (both URLs checked: https, or http on loopback).
+    public func credentials(_ tokens: OAuthTokens) throws(BitrixError) -> OAuthCredentials {
+        try OAuthCredentials(
+            endpoint: application.clientEndpoint, tokenURL: application.tokenURL ?? OAuthCredentials.bitrixTokenURL,
+            clientID: application.clientID, clientSecret: application.clientSecret, tokens: tokens)
     }
 
     private func context(_ field: String) -> String {

@@ -10,7 +10,7 @@ struct WorkerPortals: Sendable {
     /// How one configured portal is read.
     private enum Access: Sendable {
         case webhook(Credentials)
-        case oauth(OAuthPortal)
+        case oauth(OAuthEntry)
     }
 
     /// The portals, for the worker's queue.
@@ -34,14 +34,12 @@ struct WorkerPortals: Sendable {
                     access = .webhook(credentials)
                     host = credentials.endpoint.host
                 case .oauth(let oauth):
-                    let application = OAuthPortal(
-                        endpoint: oauth.clientEndpoint, tokenURL: oauth.tokenURL, clientID: oauth.clientID,
-                        clientSecret: Secret(oauth.clientSecret), seedRefreshToken: oauth.refreshToken.map(Secret.init))
                     // Both URLs are checked here, before any token is needed.
-                    let checked = try application.credentials(
-                        OAuthTokens(accessToken: Secret(""), refreshToken: Secret("")))
-                    host = checked.endpoint.host
-                    access = .oauth(application)
+                    host = try OAuthCredentials(
+                        endpoint: oauth.clientEndpoint, tokenURL: oauth.tokenURL ?? OAuthCredentials.bitrixTokenURL,
+                        clientID: oauth.clientID, clientSecret: "", accessToken: "", refreshToken: ""
+                    ).endpoint.host
+                    access = .oauth(oauth)
                 }
             } catch {
                 let problem = ConfigError(

@@ -161,7 +161,7 @@ struct ConfigFileTests {
             return
         }
         #expect(
-            oauth.clientEndpoint == "https://initech.bitrix24.com/rest/" && oauth.tokenURL == OAuthEntry.bitrixTokenURL)
+            oauth.clientEndpoint == "https://initech.bitrix24.com/rest/" && oauth.tokenURL == nil)
         #expect(
             oauth.clientID == "local.abc" && oauth.clientSecret == "cl1ent-s3cret" && oauth.refreshToken == "r3fresh")
         #expect(entry.webhookURL == nil && entry.settings.schedule == .every(seconds: 3_600))

@@ -1,5 +1,6 @@
 import B24Core
 import Bitrix24
+import Config
 import LibPQ
 import Load
 import Pipeline
@@ -22,10 +23,9 @@ struct OAuthPortalTests {
         let auth = harness.router.credentials
         return OAuthTokenKeeper(
             name: name, host: "127.0.0.1",
-            application: OAuthPortal(
-                endpoint: "http://127.0.0.1:9/rest/", tokenURL: "http://127.0.0.1:9/oauth/token/",
-                clientID: auth.clientID, clientSecret: Secret(auth.clientSecret),
-                seedRefreshToken: seed.map(Secret.init)),
+            application: OAuthEntry(
+                clientEndpoint: "http://127.0.0.1:9/rest/", tokenURL: "http://127.0.0.1:9/oauth/token/",
+                clientID: auth.clientID, clientSecret: auth.clientSecret, refreshToken: seed),
             cipher: cipher, database: DatabaseWorker(connection: try Connection(target)), transport: harness.transport,
             clock: harness.clock, storedBy: worker)
     }
