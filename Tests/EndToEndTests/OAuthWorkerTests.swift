@@ -52,6 +52,15 @@ struct OAuthWorkerTests {
         return try #require(object)
     }
 
+    /// The value of `name` with `labels` on the worker's `/metrics` (its URL from `metrics_listening`).
+    static func scrape(_ worker: ChildProcess, _ name: String, _ labels: String) async throws -> Double? {
+        let url = try #require(
+            worker.output.split(separator: "\n").first { $0.contains("event=metrics_listening") }?
+                .split(separator: " ").first { $0.hasPrefix("url=") }.map { String($0.dropFirst(4)) })
+        let (data, _) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+        return WorkerTests.metric(String(decoding: data, as: UTF8.self), name, labels)
+    }
+
     @Test(
         "tokens that expire every 3 seconds: the worker refreshes them under the row lock, stores them sealed, the star equals a webhook sync, and the next run starts from the stored token (the configured one is spent)"
     )
@@ -95,12 +104,31 @@ struct OAuthWorkerTests {
                 #expect(stored == [["sim231", "\(counters["refreshes"] ?? -1)", "t", "t"]], "\(stored)")
 
                 // The next round starts from the stored token; the configured one was spent long ago
-                // (sending it again would revoke everything).
+                // (sending it again would revoke everything). This time a long-running worker with
+                // metrics, and the key from the config's token_key_file instead of the environment.
+                let keyFile = config.directory.appendingPathComponent("token-key")
+                try Data((Self.key + "\n").utf8).write(to: keyFile)
+                let text = try String(contentsOfFile: config.path, encoding: .utf8)
+                try Data("[database]\ntoken_key_file = \"\(keyFile.path)\"\n\n\(text)".utf8)
+                    .write(to: URL(fileURLWithPath: config.path))
                 try check.execute("UPDATE etl.portal_job SET due_at = now()")
-                let next = try await B24pgProcess.run(
-                    ["worker", "--config", config.path, "--database-url", target.rawValue, "--once", "--poll", "1s"],
-                    environment: ["B24PG_TOKEN_KEY": Self.key])
-                #expect(next.code == 0, "\(next.err.suffix(3_000))")
+                let worker = try ChildProcess(
+                    B24pgProcess.executable.path,
+                    [
+                        "worker", "--config", config.path, "--database-url", target.rawValue, "--poll", "1s",
+                        "--metrics-port", "0",
+                    ])
+                let synced = try WorkerTests.waitUntil(seconds: 120) {
+                    try check.execute("SELECT count(*) FROM etl.sync_run WHERE status = 'succeeded'").scalar == "2"
+                }
+                #expect(synced, "\(worker.output.suffix(2_000))")
+                let refreshes = try await Self.scrape(
+                    worker, "b24pg_portal_token_refreshes_total", "portal=\"initech\"")
+                #expect(
+                    (refreshes ?? 0) >= 1,
+                    "the expired stored token was refreshed at the start: \(String(describing: refreshes))")
+                worker.stop()
+                #expect(worker.wait() == 0)
                 let after = try await Self.oauthCounters(sim)
                 #expect(after["refused"] == 0 && after["revocations"] == 0, "\(after)")
                 #expect(
