@@ -2,9 +2,17 @@ import ArgumentParser
 import Bitrix24
 import Config
 import Foundation
+import Pipeline
 
-/// Which portal to read and how politely: `--webhook-url` (or `B24_WEBHOOK_URL`), `--rate`, `--burst`.
+/// Which portal to read and how politely: `--webhook-url` (or `B24_WEBHOOK_URL`) or a config
+/// file's entry (`--config`, `--portal-name`), `--rate`, `--burst`… (a flag given wins over the file).
 struct PortalOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Read the [[portal]] --portal-name names from this config file: its webhook or application and its settings.",
+            valueName: "file"))
+    var config: String?
+
     @Option(
         name: .customLong("webhook-url"),
         help: ArgumentHelp(
@@ -14,32 +22,53 @@ struct PortalOptions: ParsableArguments {
     @Option(
         name: .customLong("portal-name"),
         help: ArgumentHelp(
-            "The name etl.portal keys the portal by (default: its host, with :port when not the default).",
+            "The name etl.portal keys the portal by (default: its host, with :port when not the default); with --config, the entry to read.",
             valueName: "name"))
     var portalName: String?
 
-    @Option(help: "Requests per second the portal allows (Enterprise: 5).")
-    var rate = 2.0
+    @Option(help: "Requests per second the portal allows (default: 2; Enterprise: 5).")
+    var rate: Double?
 
-    @Option(help: "Requests allowed in a burst (Enterprise: 250).")
-    var burst = 50.0
+    @Option(help: "Requests allowed in a burst (default: 50; Enterprise: 250).")
+    var burst: Double?
 
     @Option(
         name: .customLong("operating-budget"),
-        help: "Operating seconds per method per 10 minutes to stay under (0: ignore operating time).")
-    var operatingBudget = 480.0
+        help: "Operating seconds per method per 10 minutes to stay under (default: 480; 0: ignore operating time).")
+    var operatingBudget: Double?
 
-    @Option(name: .customLong("max-attempts"), help: "Attempts per read request before the run fails (1 = no retry).")
-    var maxAttempts = 8
+    @Option(
+        name: .customLong("max-attempts"),
+        help: "Attempts per read request before the run fails (default: 8; 1 = no retry).")
+    var maxAttempts: Int?
 
-    @Option(name: .customLong("max-retry-seconds"), help: "Longest time spent retrying one request.")
-    var maxRetrySeconds = 300.0
+    @Option(name: .customLong("max-retry-seconds"), help: "Longest time spent retrying one request (default: 300).")
+    var maxRetrySeconds: Double?
 
     func validate() throws {
-        guard rate >= 0, burst >= 1 else { throw ValidationError("--rate must be >= 0 and --burst >= 1") }
-        guard maxAttempts >= 1, maxRetrySeconds >= 0 else {
+        guard (rate ?? 0) >= 0, (burst ?? 1) >= 1 else {
+            throw ValidationError("--rate must be >= 0 and --burst >= 1")
+        }
+        guard (maxAttempts ?? 1) >= 1, (maxRetrySeconds ?? 0) >= 0 else {
             throw ValidationError("--max-attempts must be >= 1 and --max-retry-seconds >= 0")
         }
+        if config != nil {
+            guard webhookURL == nil else { throw ValidationError("give --webhook-url or --config, not both") }
+            guard portalName != nil else {
+                throw ValidationError("--config needs --portal-name: the [[portal]] entry to read")
+            }
+        }
+    }
+
+    /// `base` with every limit given on the command line in its place.
+    func settings(over base: PortalSettings) -> PortalSettings {
+        var settings = base
+        if let rate { settings.rate = rate }
+        if let burst { settings.burst = burst }
+        if let operatingBudget { settings.operatingBudget = operatingBudget }
+        if let maxAttempts { settings.maxAttempts = maxAttempts }
+        if let maxRetrySeconds { settings.maxRetrySeconds = maxRetrySeconds }
+        return settings
     }
 
     /// The webhook credentials, or a usage failure (exit 2) that never repeats the secret.
@@ -67,12 +96,40 @@ struct PortalOptions: ParsableArguments {
         return portalName
     }
 
-    /// A client for the portal on the real transport and clock.
-    func client(_ credentials: Credentials, transport: AsyncHTTPTransport) -> BitrixClient {
-        let clock = SystemClientClock()
-        return BitrixClient(
+    /// A client for the webhook's portal on the real transport and clock, with `settings`' limits.
+    func client(
+        _ credentials: Credentials, settings: PortalSettings, transport: AsyncHTTPTransport, clock: any ClientClock
+    ) -> BitrixClient {
+        BitrixClient(
             credentials: credentials, transport: transport, clock: clock,
-            limiter: RateLimiter(rate: rate, burst: burst, operatingBudget: operatingBudget, clock: clock),
-            retryPolicy: RetryPolicy(maxAttempts: maxAttempts, maxTotal: maxRetrySeconds))
+            limiter: RateLimiter(
+                rate: settings.rate, burst: settings.burst, operatingBudget: settings.operatingBudget, clock: clock),
+            retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts, maxTotal: settings.maxRetrySeconds))
+    }
+
+    /// The config file's entry `--portal-name` names, checked with its credentials (exit 2 naming
+    /// the file and the known names when there is none), and the file itself.
+    func configured(
+        _ path: String, environment: [String: String]
+    ) throws -> (
+        file: ConfigFile, portals: WorkerPortals, portal: WorkerPortal
+    ) {
+        var file: ConfigFile
+        do {
+            file = try ConfigFile.load(path: path, environment: environment)
+        } catch {
+            throw RunFailure(message: error.description, exitCode: ExitStatus.usage)
+        }
+        let known = file.portals.map(\.name)
+        // Only the entry read is checked: another portal's application needs no token key here.
+        file.portals = file.portals.filter { $0.name == portalName }
+        let portals = try WorkerPortals(file, environment: environment)
+        guard let portal = portals.portals.first else {
+            throw RunFailure(
+                message:
+                    "\(path): no [[portal]] named \(portalName ?? "") (configured: \(known.joined(separator: ", ")))",
+                exitCode: ExitStatus.usage)
+        }
+        return (file, portals, portal)
     }
 }

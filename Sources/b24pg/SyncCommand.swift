@@ -40,15 +40,15 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "Event lines when not on a terminal: logfmt or json.")
     var logFormat: LineLogHandler.Format = .logfmt
 
-    @Option(name: .customLong("chunk-size"), help: "Leads per load transaction.")
-    var chunkSize = 2_500
+    @Option(name: .customLong("chunk-size"), help: "Leads per load transaction (default: 2500).")
+    var chunkSize: Int?
 
     @Option(
         name: .customLong("max-delete-share"),
         help:
-            "Largest share of live leads one delete scan may mark deleted (0.05 = 5 %; scans of fewer than 50 are never refused)."
+            "Largest share of live leads one delete scan may mark deleted (default: 0.05 = 5 %; scans of fewer than 50 are never refused)."
     )
-    var maxDeleteShare = 0.05
+    var maxDeleteShare: Double?
 
     @Flag(
         name: .customLong("allow-mass-delete"),
@@ -61,9 +61,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("audit-every"),
         help: ArgumentHelp(
-            "Audit the product rows and contact sets of every live lead when the last audit is older than this (24h, 90m, 3600s, 7d).",
+            "Audit the product rows and contact sets of every live lead when the last audit is older than this (default: 24h; 90m, 3600s, 7d).",
             valueName: "duration"))
-    var auditEvery = "24h"
+    var auditEvery: String?
 
     @Flag(
         name: .customLong("audit-children"),
@@ -71,25 +71,59 @@ struct SyncCommand: AsyncParsableCommand {
     var auditChildren = false
 
     func validate() throws {
-        guard DurationText.seconds(auditEvery) != nil else {
+        if let auditEvery, DurationText.seconds(auditEvery) == nil {
             throw ValidationError("--audit-every must be a duration like 24h, 90m, 3600s or 7d")
         }
         if full, since != nil { throw ValidationError("--full and --since cannot be combined") }
         if let since, PortalTime(offsetSeconds: 0).parse(since) == nil {
             throw ValidationError("--since must be a date like 2025-01-31 or 2025-01-31T00:00:00+03:00")
         }
-        guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
-        guard (0...1).contains(maxDeleteShare) else {
+        guard (chunkSize ?? 1) > 0 else { throw ValidationError("--chunk-size must be positive") }
+        guard (0...1).contains(maxDeleteShare ?? 0) else {
             throw ValidationError("--max-delete-share must be between 0 and 1")
         }
     }
 
     func run() async throws {
-        let credentials = try portal.credentials()
-        let connection = try database.connect()
+        let environment = ProcessInfo.processInfo.environment
+        let configured = try portal.config.map { try portal.configured($0, environment: environment) }
+        let webhook = configured == nil ? try portal.credentials() : nil
+        let connectionString = database.connectionString(configured: configured?.file.databaseURL)
+        let connection: Connection
+        do {
+            connection = try Connection(connectionString)
+        } catch {
+            throw RunFailure.failed(error)
+        }
         try Self.requireMigrated(connection)
         let transport = AsyncHTTPTransport()
-        let client = portal.client(credentials, transport: transport)
+        let clock = SystemClientClock()
+        let client: BitrixClient
+        let host: String
+        let name: String
+        let settings: PortalSettings
+        do {
+            if let configured {
+                let file = configured.portals.settings(of: configured.portal.name) ?? PortalSettings()
+                settings = loadSettings(over: portal.settings(over: file))
+                client = try await configured.portals.client(
+                    for: configured.portal, settings: settings, connectionString: connectionString,
+                    transport: transport, clock: clock, storedBy: "b24pg sync"
+                ).client
+                host = configured.portal.host
+                name = configured.portal.name
+            } else if let credentials = webhook {
+                settings = loadSettings(over: portal.settings(over: PortalSettings()))
+                client = portal.client(credentials, settings: settings, transport: transport, clock: clock)
+                host = credentials.endpoint.host
+                name = try portal.name(credentials)
+            } else {
+                throw RunFailure(message: "no portal given", exitCode: ExitStatus.usage)
+            }
+        } catch {
+            try? await transport.shutdown()
+            throw error as? RunFailure ?? RunFailure.failed(error)
+        }
         let mode: SyncMode
         if full {
             mode = .full
@@ -100,14 +134,13 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let log = RunLog.standardError(format: logFormat, interactive: isatty(STDERR_FILENO) == 1)
         let engine = SyncEngine(
-            client: client, database: DatabaseWorker(connection: connection), host: credentials.endpoint.host,
-            name: try portal.name(credentials),
+            client: client, database: DatabaseWorker(connection: connection), host: host, name: name,
             options: SyncOptions(
-                mode: mode, reconcile: !noReconcile, leadsPerChunk: chunkSize,
-                deleteGuard: DeleteGuard(maxShare: maxDeleteShare, allowMassDelete: allowMassDelete), strict: strict,
-                auditEvery: DurationText.seconds(auditEvery) ?? 86_400, auditChildren: auditChildren),
+                mode: mode, reconcile: !noReconcile, leadsPerChunk: settings.chunkSize,
+                deleteGuard: DeleteGuard(maxShare: settings.maxDeleteShare, allowMassDelete: allowMassDelete),
+                strict: strict, auditEvery: settings.auditEvery, auditChildren: auditChildren),
             log: log,
-            clock: SystemClientClock())
+            clock: clock)
         do {
             let summary = try await engine.run()
             try? await transport.shutdown()
@@ -122,6 +155,15 @@ struct SyncCommand: AsyncParsableCommand {
             try? await transport.shutdown()
             throw RunFailure.failed(error)
         }
+    }
+
+    /// `base` with the load settings given on the command line in its place.
+    private func loadSettings(over base: PortalSettings) -> PortalSettings {
+        var settings = base
+        if let chunkSize { settings.chunkSize = chunkSize }
+        if let maxDeleteShare { settings.maxDeleteShare = maxDeleteShare }
+        if let auditEvery, let seconds = DurationText.seconds(auditEvery) { settings.auditEvery = seconds }
+        return settings
     }
 
     /// Fails with a clear message when the database lacks migrations this binary ships.

@@ -78,45 +78,62 @@ struct WorkerPortals: Sendable {
         }
     }
 
+    /// The settings the file gives the portal `name` (`[defaults]` overridden by its entry).
+    func settings(of name: String) -> PortalSettings? {
+        entries[name]?.settings
+    }
+
+    /// A client for the configured portal with `settings` (its own rate limiter); for an
+    /// application, the keeper whose stored tokens it starts from and rotates (a connection of
+    /// its own to `connectionString`).
+    func client(
+        for portal: WorkerPortal, settings: PortalSettings, connectionString: ConnectionString,
+        transport: AsyncHTTPTransport, clock: any ClientClock, storedBy: String
+    ) async throws -> (client: BitrixClient, keeper: OAuthTokenKeeper?) {
+        guard let entry = entries[portal.name] else {
+            throw RunFailure(message: "portal \(portal.name) is not configured here", exitCode: ExitStatus.usage)
+        }
+        let credentials: Credentials
+        var keeper: OAuthTokenKeeper?
+        switch entry.access {
+        case .webhook(let webhook):
+            credentials = webhook
+        case .oauth(let application):
+            guard let cipher else {
+                throw RunFailure(message: "no token key for \(portal.name)", exitCode: ExitStatus.usage)
+            }
+            let tokens = OAuthTokenKeeper(
+                name: portal.name, host: portal.host, application: application, cipher: cipher,
+                database: DatabaseWorker(connection: try Connection(connectionString)), transport: transport,
+                clock: clock, storedBy: storedBy)
+            keeper = tokens
+            credentials = .oauth(try await tokens.credentials())
+        }
+        let client = BitrixClient(
+            credentials: credentials, transport: transport, clock: clock,
+            limiter: RateLimiter(
+                rate: settings.rate, burst: settings.burst, operatingBudget: settings.operatingBudget, clock: clock),
+            retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts, maxTotal: settings.maxRetrySeconds),
+            tokenRotation: keeper?.rotation)
+        return (client, keeper)
+    }
+
     /// One incremental sync of a claimed portal on a connection of its own, with the portal's own
     /// rate limiter and settings; an application's tokens come from (and go back to) the database.
     func sync(
         connectionString: ConnectionString, transport: AsyncHTTPTransport, worker: String, log: RunLog,
         metrics: WorkerMetrics
     ) -> PortalWorker.Sync {
-        let entries = self.entries
-        let cipher = self.cipher
+        let portals = self
         return { portal, _ in
-            guard let entry = entries[portal.name] else {
+            guard let settings = portals.settings(of: portal.name) else {
                 throw RunFailure(message: "portal \(portal.name) is not configured here", exitCode: ExitStatus.usage)
             }
-            let settings = entry.settings
             let connection = try Connection(connectionString)
             let clock = SystemClientClock()
-            let credentials: Credentials
-            var rotation: OAuthTokenRotation?
-            var keeper: OAuthTokenKeeper?
-            switch entry.access {
-            case .webhook(let webhook):
-                credentials = webhook
-            case .oauth(let application):
-                guard let cipher else {
-                    throw RunFailure(message: "no token key for \(portal.name)", exitCode: ExitStatus.usage)
-                }
-                let tokens = OAuthTokenKeeper(
-                    name: portal.name, host: portal.host, application: application, cipher: cipher,
-                    database: DatabaseWorker(connection: try Connection(connectionString)), transport: transport,
-                    clock: clock, storedBy: worker)
-                keeper = tokens
-                credentials = .oauth(try await tokens.credentials())
-                rotation = tokens.rotation
-            }
-            let client = BitrixClient(
-                credentials: credentials, transport: transport, clock: clock,
-                limiter: RateLimiter(
-                    rate: settings.rate, burst: settings.burst, operatingBudget: settings.operatingBudget, clock: clock),
-                retryPolicy: RetryPolicy(maxAttempts: settings.maxAttempts, maxTotal: settings.maxRetrySeconds),
-                tokenRotation: rotation)
+            let (client, keeper) = try await portals.client(
+                for: portal, settings: settings, connectionString: connectionString, transport: transport,
+                clock: clock, storedBy: worker)
             let engine = SyncEngine(
                 client: client, database: DatabaseWorker(connection: connection), host: portal.host, name: portal.name,
                 options: SyncOptions(

@@ -154,4 +154,49 @@ struct OAuthWorkerTests {
             }
         }
     }
+
+    @Test(
+        "b24pg sync --config reads one entry: an application portal synced by a single command, a flag over the file's setting, unknown entries and a webhook besides refused"
+    )
+    func syncFromConfig() async throws {
+        let sim = try B24pgProcess.Simulator([
+            "--leads", "400", "--seed", "232", "--rate", "0", "--operating-limit", "0", "--webhook-code",
+            WorkerTests.code, "--token-lifetime", "3",
+        ])
+        defer { sim.stop() }
+        _ = WorkerTests.waitUntil(seconds: 10) { sim.oauth != nil }
+        let config = try Self.config(sim, application: try #require(sim.oauth))
+        defer { config.remove() }
+        try await SyncCommandTests.migrated { reference in
+            try await WorkerTests.cleanSync(reference, sim, name: "initech")
+            try await SyncCommandTests.migrated { target in
+                let base = ["sync", "--config", config.path, "--database-url", target.rawValue]
+                let unknown = try await B24pgProcess.run(base + ["--portal-name", "nobody"])
+                #expect(unknown.code == 2 && unknown.err.contains("no [[portal]] named nobody (configured: initech)"))
+                let both = try await B24pgProcess.run(
+                    base + ["--portal-name", "initech", "--webhook-url", sim.webhook])
+                #expect(both.code == 2 && both.err.contains("not both"), "\(both.err)")
+
+                // The file says chunk_size = 100; the flag says 400: one chunk of leads.
+                let run = try await B24pgProcess.run(
+                    base + ["--portal-name", "initech", "--chunk-size", "400"],
+                    environment: ["B24PG_TOKEN_KEY": Self.key])
+                #expect(run.code == 0, "\(run.err.suffix(2_000))")
+                let chunks = run.err.split(separator: "\n").filter {
+                    $0.contains("event=progress") && $0.contains("stage=leads")
+                }
+                #expect(chunks.count == 1 && chunks.first?.contains("leads=400") == true, "\(chunks)")
+                let check = try Connection(target)
+                #expect(
+                    try StarFingerprint.take(check, portal: "initech")
+                        == (try StarFingerprint.take(try Connection(reference), portal: "initech")))
+                let stored = try check.execute(
+                    "SELECT rotated_by, rotations > 0 FROM etl.portal_oauth JOIN etl.portal USING (portal_id) WHERE name = 'initech'"
+                ).rows
+                #expect(stored == [["b24pg sync", "t"]])
+                let counters = try await Self.oauthCounters(sim)
+                #expect(counters["spent_sent_again"] == 0 && counters["revocations"] == 0, "\(counters)")
+            }
+        }
+    }
 }
