@@ -212,7 +212,6 @@ public final class BitrixClient: Sendable {
         let started = clock.now()
         var attempt = 0
         var tokenRetries = 0
-        var settledToken: OAuthTokens?
         while true {
             attempt += 1
             do {
@@ -224,9 +223,7 @@ public final class BitrixClient: Sendable {
             }
             statistics.update { $0.requests += 1 }
             let failure: BitrixError
-            var token = settledToken
-            if token == nil { token = await tokens?.current }
-            settledToken = nil
+            let token = await tokens?.current
             do {
                 let response = try await send(method, parameters, token: token?.accessToken)
                 await limiter.noteSuccess()
@@ -253,10 +250,9 @@ public final class BitrixClient: Sendable {
             case .authentication:
                 // A token replaced while this request was under way may be refused as unknown:
                 // send it again with the newer one.
-                guard let tokens, let token, tokenRetries < Self.maxTokenRetries else { throw failure }
-                let settled = await tokens.settled()
-                guard settled.accessToken != token.accessToken else { throw failure }
-                settledToken = settled
+                guard let tokens, let token, tokenRetries < Self.maxTokenRetries,
+                    await tokens.settled().accessToken != token.accessToken
+                else { throw failure }
                 tokenRetries += 1
                 statistics.update { $0.retries += 1 }
                 attempt -= 1
@@ -343,7 +339,7 @@ public typealias OAuthTokenRotation = @Sendable (_ expired: OAuthTokens) async t
 actor TokenStore {
     private var tokens: OAuthTokens
     private let rotation: OAuthTokenRotation
-    private var replacing: Task<OAuthTokens, any Error>?
+    private var replacing: Task<Bool, any Error>?
 
     init(tokens: OAuthTokens, rotation: @escaping OAuthTokenRotation) {
         self.tokens = tokens
@@ -356,34 +352,30 @@ actor TokenStore {
     /// The tokens in force once a replacement under way has ended (the portal may already refuse
     /// the old token while the new one is being stored).
     func settled() async -> OAuthTokens {
-        if let replacing, let fresh = try? await replacing.value, tokens.refreshToken != fresh.refreshToken {
-            // A waiter may resume before the replacing call: the new tokens are in force either way.
-            return fresh
-        }
+        _ = try? await replacing?.value
         return tokens
     }
 
-    /// Replaces `expired` (or waits for a replacement under way); `false` when it was replaced
-    /// already, by this process or, through the rotation, by another.
+    /// Replaces `expired` (or waits for a replacement under way); `true` when this call brought
+    /// a new refresh token, `false` when the tokens had been replaced already.
     func replace(expired: OAuthTokens) async throws(BitrixError) -> Bool {
         if let replacing {
-            // Whichever waiter resumes first puts the new tokens in force.
-            let fresh = try await Self.value(of: replacing)
-            if tokens.accessToken == expired.accessToken { tokens = fresh }
+            _ = try await Self.value(of: replacing)
             return false
         }
         guard tokens.accessToken == expired.accessToken else { return false }
-        let rotation = self.rotation
-        let task = Task<OAuthTokens, any Error> { try await rotation(expired) }
+        // The task runs on this actor: the new tokens are in force before anyone waiting on it resumes.
+        let task = Task { [rotation] in
+            defer { self.replacing = nil }
+            let fresh = try await rotation(expired)
+            self.tokens = fresh
+            return fresh.refreshToken != expired.refreshToken
+        }
         replacing = task
-        defer { replacing = nil }
-        let fresh = try await Self.value(of: task)
-        let replaced = fresh.refreshToken != expired.refreshToken
-        if tokens.accessToken == expired.accessToken { tokens = fresh }
-        return replaced
+        return try await Self.value(of: task)
     }
 
-    private static func value(of task: Task<OAuthTokens, any Error>) async throws(BitrixError) -> OAuthTokens {
+    private static func value(of task: Task<Bool, any Error>) async throws(BitrixError) -> Bool {
         do {
             return try await task.value
         } catch {

@@ -168,18 +168,26 @@ struct ClientBehaviourTests {
         #expect(String(decoding: sent[2].body, as: UTF8.self).contains("stored-access"))
     }
 
-    @Test("OAuth: a request refused as invalid_token after the token was replaced is sent once more with the new one")
+    @Test(
+        "OAuth: a request refused as invalid_token while its token is being replaced waits for the new one and is sent again"
+    )
     func supersededToken() async throws {
         let clock = VirtualClientClock()
         // Two requests go out with the first token; the first is expired, refreshed and retried;
-        // the second comes back invalid (the server dropped the old token with the refresh).
+        // the second comes back invalid once the refresh has begun — here while the new pair is
+        // still being stored (the rotation ends only after that refusal), so it must wait for it.
         let transport = GatedTransport()
         let oauth = try OAuthCredentials(
             endpoint: "https://acme.bitrix24.com/rest/", clientID: "app.1", clientSecret: "s",
             accessToken: "first", refreshToken: "r1")
         let client = BitrixClient(
             credentials: .oauth(oauth), transport: transport, clock: clock, limiter: RateLimiter(rate: 0, clock: clock),
-            tokenRotation: { _ in OAuthTokens(accessToken: Secret("second"), refreshToken: Secret("r2")) })
+            tokenRotation: { _ in
+                transport.beginRefresh()
+                while !transport.refusedOldToken { try await Task.sleep(for: .milliseconds(1)) }
+                try await Task.sleep(for: .milliseconds(50))
+                return OAuthTokens(accessToken: Secret("second"), refreshToken: Secret("r2"))
+            })
         async let one = client.call("crm.lead.fields")
         async let two = client.call("crm.deal.fields")
         _ = try await (one, two)

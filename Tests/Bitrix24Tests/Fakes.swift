@@ -42,24 +42,40 @@ final class ScriptedTransport: HTTPTransport, Sendable {
     }
 }
 
-/// Answers with the token each request carries: `first` is expired for crm.lead.fields and
-/// unknown for crm.deal.fields once a newer token is out (it waits for that), `second` is fine.
+/// Answers with the token each request carries: `first` is expired for crm.lead.fields; for
+/// crm.deal.fields it is unknown once the refresh has begun (the server drops the old token when
+/// it hands out the new one), so that answer waits for `refreshBegun`; `second` is fine.
 final class GatedTransport: HTTPTransport, Sendable {
-    private let sent = Mutex<[String]>([])
+    private struct State {
+        var sent: [String] = []
+        var refreshBegun = false
+        var refusedOldToken = false
+    }
+
+    private let state = Mutex(State())
 
     /// The bodies sent so far.
-    var bodies: [String] { sent.withLock { $0 } }
+    var bodies: [String] { state.withLock { $0.sent } }
+
+    /// Whether crm.deal.fields has been refused with the old token.
+    var refusedOldToken: Bool { state.withLock { $0.refusedOldToken } }
+
+    /// Marks the refresh as begun: the old token is refused from now on.
+    func beginRefresh() {
+        state.withLock { $0.refreshBegun = true }
+    }
 
     func send(_ request: TransportRequest) async throws(BitrixError) -> TransportResponse {
         let body = String(decoding: request.body, as: UTF8.self)
-        sent.withLock { $0.append(body) }
+        state.withLock { $0.sent.append(body) }
         if body.contains("second") { return try ClientBehaviourTests.ok(request).get() }
         if request.url.hasSuffix("crm.lead.fields") {
             return try ScriptedTransport.json(401, #"{"error":"expired_token"}"#)(request).get()
         }
-        while !sent.withLock({ $0.contains { $0.contains("second") } }) {
+        while !state.withLock({ $0.refreshBegun }) {
             try? await Task.sleep(for: .milliseconds(1))
         }
+        state.withLock { $0.refusedOldToken = true }
         return try ScriptedTransport.json(
             401, #"{"error":"invalid_token","error_description":"Unable to get application by token"}"#
         )(request).get()
