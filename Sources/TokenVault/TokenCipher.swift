@@ -55,7 +55,7 @@ public struct TokenCipher: Sendable {
     /// The SHA-256 of `secret` in hex: tells whether a configured secret changed without storing
     /// it (for random tokens only; never for a password someone chose).
     public static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map { TokenKey.hex($0) }.joined()
+        Hex.text(SHA256.hash(data: Array(secret.utf8)))
     }
 }
 
@@ -71,4 +71,13 @@ public struct SealedToken: Sendable, Equatable {
         self.keyID = keyID
         self.bytes = bytes
     }
+
+    /// A sealed token stored as hex; `nil` when `hex` is not hex.
+    public init?(keyID: String, hex: String) {
+        guard let bytes = Hex.bytes(hex) else { return nil }
+        self.init(keyID: keyID, bytes: bytes)
+    }
+
+    /// The bytes as hex, the form storage takes.
+    public var hex: String { Hex.text(bytes) }
 }

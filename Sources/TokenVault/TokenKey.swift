@@ -15,7 +15,7 @@ public struct TokenKey: Sendable {
     public init(text: String) throws(TokenVaultError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let bytes: [UInt8]
-        if trimmed.count == 64, let hex = Self.hexBytes(trimmed) {
+        if trimmed.count == 64, let hex = Hex.bytes(trimmed) {
             bytes = hex
         } else if let data = Data(base64Encoded: trimmed), data.count == 32 {
             bytes = Array(data)
@@ -26,24 +26,6 @@ public struct TokenKey: Sendable {
         }
         key = SymmetricKey(data: bytes)
         let mac = HMAC<SHA256>.authenticationCode(for: Array("b24pg token key id".utf8), using: key)
-        id = mac.prefix(8).map { Self.hex($0) }.joined()
-    }
-
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
-    }
-
-    /// `byte` as two lowercase hex digits.
-    static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+        id = Hex.text(mac.prefix(8))
     }
 }

@@ -35,9 +35,8 @@ struct WorkerPortals: Sendable {
                     host = credentials.endpoint.host
                 case .oauth(let oauth):
                     // Both URLs are checked here, before any token is needed.
-                    host = try OAuthCredentials(
-                        endpoint: oauth.clientEndpoint, tokenURL: oauth.tokenURL ?? OAuthCredentials.bitrixTokenURL,
-                        clientID: oauth.clientID, clientSecret: "", accessToken: "", refreshToken: ""
+                    host = try OAuthTokenKeeper.credentials(
+                        oauth, OAuthTokens(accessToken: Secret(""), refreshToken: Secret(""))
                     ).endpoint.host
                     access = .oauth(oauth)
                 }
@@ -104,7 +103,7 @@ struct WorkerPortals: Sendable {
             }
             let tokens = OAuthTokenKeeper(
                 name: portal.name, host: portal.host, application: application, cipher: cipher,
-                database: DatabaseWorker(connection: try Connection(connectionString)), transport: transport,
+                openDatabase: { DatabaseWorker(connection: try Connection(connectionString)) }, transport: transport,
                 clock: clock, storedBy: storedBy)
             keeper = tokens
             credentials = .oauth(try await tokens.credentials())

@@ -26,7 +26,8 @@ struct OAuthPortalTests {
             application: OAuthEntry(
                 clientEndpoint: "http://127.0.0.1:9/rest/", tokenURL: "http://127.0.0.1:9/oauth/token/",
                 clientID: auth.clientID, clientSecret: auth.clientSecret, refreshToken: seed),
-            cipher: cipher, database: DatabaseWorker(connection: try Connection(target)), transport: harness.transport,
+            cipher: cipher, openDatabase: { DatabaseWorker(connection: try Connection(target)) },
+            transport: harness.transport,
             clock: harness.clock, storedBy: worker)
     }
 
@@ -119,7 +120,14 @@ struct OAuthPortalTests {
                 let resumed = try await next.credentials()
                 #expect(harness.router.credentials.counters.refreshes == counters.refreshes + 1)
                 #expect(harness.router.credentials.counters.refused == 0)
-                #expect(!resumed.tokens.accessToken.value.isEmpty)
+                // The token handed out works: a call goes through with no further refresh.
+                let resumedClient = BitrixClient(
+                    credentials: .oauth(resumed), transport: harness.transport, clock: harness.clock,
+                    limiter: RateLimiter(rate: 0, clock: harness.clock))
+                _ = try await resumedClient.call("crm.lead.fields")
+                #expect(
+                    resumedClient.statistics.snapshot.tokenRefreshes == 0
+                        && resumedClient.statistics.snapshot.retries == 0)
             }
         }
     }
