@@ -114,12 +114,7 @@ struct PortalOptions: ParsableArguments {
     ) throws -> (
         file: ConfigFile, portals: WorkerPortals, portal: WorkerPortal
     ) {
-        var file: ConfigFile
-        do {
-            file = try ConfigFile.load(path: path, environment: environment)
-        } catch {
-            throw RunFailure(message: error.description, exitCode: ExitStatus.usage)
-        }
+        var file = try ConfigFile.forCommand(path: path, environment: environment)
         let known = file.portals.map(\.name)
         // Only the entry read is checked: another portal's application needs no token key here.
         file.portals = file.portals.filter { $0.name == portalName }

@@ -80,12 +80,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let file: ConfigFile
-        do {
-            file = try ConfigFile.load(path: config, environment: environment)
-        } catch {
-            throw RunFailure(message: error.description, exitCode: ExitStatus.usage)
-        }
+        let file = try ConfigFile.forCommand(path: config, environment: environment)
         guard !file.portals.isEmpty else {
             throw RunFailure(message: "\(config): no [[portal]] entry", exitCode: ExitStatus.usage)
         }

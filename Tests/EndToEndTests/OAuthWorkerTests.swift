@@ -52,15 +52,6 @@ struct OAuthWorkerTests {
         return try #require(object)
     }
 
-    /// The value of `name` with `labels` on the worker's `/metrics` (its URL from `metrics_listening`).
-    static func scrape(_ worker: ChildProcess, _ name: String, _ labels: String) async throws -> Double? {
-        let url = try #require(
-            worker.output.split(separator: "\n").first { $0.contains("event=metrics_listening") }?
-                .split(separator: " ").first { $0.hasPrefix("url=") }.map { String($0.dropFirst(4)) })
-        let (data, _) = try await URLSession.shared.data(from: try #require(URL(string: url)))
-        return WorkerTests.metric(String(decoding: data, as: UTF8.self), name, labels)
-    }
-
     @Test(
         "tokens that expire every 3 seconds: the worker refreshes them under the row lock, stores them sealed, the star equals a webhook sync, and the next run starts from the stored token (the configured one is spent)"
     )
@@ -122,8 +113,8 @@ struct OAuthWorkerTests {
                     try check.execute("SELECT count(*) FROM etl.sync_run WHERE status = 'succeeded'").scalar == "2"
                 }
                 #expect(synced, "\(worker.output.suffix(2_000))")
-                let refreshes = try await Self.scrape(
-                    worker, "b24pg_portal_token_refreshes_total", "portal=\"initech\"")
+                let refreshes = WorkerTests.metric(
+                    try await WorkerTests.scrape(worker), "b24pg_portal_token_refreshes_total", "portal=\"initech\"")
                 #expect(
                     (refreshes ?? 0) >= 1,
                     "the expired stored token was refreshed at the start: \(String(describing: refreshes))")

@@ -87,15 +87,20 @@ struct WorkerTests {
         return try condition()
     }
 
-    /// Scrapes the worker's `/metrics` (its URL from the `metrics_listening` line) after one
-    /// successful sync of `portal`, and checks the series a dashboard alerts on.
-    static func expectMetrics(of worker: ChildProcess, portal: String) async throws {
+    /// The worker's `/metrics` page (its URL from the `metrics_listening` line); it must answer 200.
+    static func scrape(_ worker: ChildProcess) async throws -> String {
         let url = try #require(
             worker.output.split(separator: "\n").first { $0.contains("event=metrics_listening") }?
                 .split(separator: " ").first { $0.hasPrefix("url=") }.map { String($0.dropFirst(4)) })
         let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
-        let text = String(decoding: data, as: UTF8.self)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Scrapes the worker's `/metrics` after one successful sync of `portal`, and checks the
+    /// series a dashboard alerts on.
+    static func expectMetrics(of worker: ChildProcess, portal: String) async throws {
+        let text = try await scrape(worker)
         let label = "portal=\"\(portal)\""
         #expect((metric(text, "b24pg_portal_last_success_timestamp_seconds", label) ?? 0) > 1_700_000_000, "\(text)")
         #expect(metric(text, "b24pg_portal_syncs_total", label) == 1)
